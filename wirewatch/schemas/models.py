@@ -6,7 +6,7 @@ contract, and ``wirewatch.schemas.validate`` checks a message against them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 ARTICLE_VERSION = 1
@@ -123,4 +123,16 @@ class EnrichedArticle:
     processing: dict[str, Any] = field(default_factory=dict)
     duplicate_of: str | None = None
     cluster: str | None = None
-    schema_version: int = ENRICHED_VERSION
+
+    def message(self) -> dict[str, Any]:
+        """The wire form: the article's fields at the top level, extraction results beside them."""
+        return {
+            **asdict(self.article),
+            "enriched_version": ENRICHED_VERSION,
+            "actors": [asdict(a) for a in self.actors],
+            "signals": [asdict(s) for s in self.signals],
+            "dyads": [asdict(d) for d in self.dyads],
+            "duplicate_of": self.duplicate_of,
+            "cluster": self.cluster,
+            "processing": self.processing,
+        }

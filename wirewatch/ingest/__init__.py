@@ -1,0 +1,1 @@
+"""Everything before Kafka: fetch feeds, parse them, normalise entries into Articles, produce them."""

@@ -1,0 +1,54 @@
+"""The contract between ingest, processors and downstream consumers: JSON Schema files and models.
+
+Versioning: every message carries ``schema_version`` (enriched articles also ``enriched_version``).
+Adding an optional field keeps the version; removing, renaming or retyping a field bumps it and the
+schema file's ``$id``. Consumers should ignore fields they do not know.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from wirewatch.errors import SchemaError
+
+#: Logical message name -> schema file in this package.
+FILES = {
+    "article": "article.schema.json",
+    "enriched": "enriched.schema.json",
+    "signal": "signal.schema.json",
+    "dyad": "dyad.schema.json",
+}
+
+
+@cache
+def _registry() -> Registry:
+    resources_ = []
+    for file in FILES.values():
+        doc = json.loads(resources.files(__name__).joinpath(file).read_text("utf-8"))
+        resources_.append((doc["$id"], Resource.from_contents(doc)))
+    return Registry().with_resources(resources_)
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    """The parsed JSON Schema for ``name`` (``article``, ``enriched``, ``signal``, ``dyad``)."""
+    return json.loads(resources.files(__name__).joinpath(FILES[name]).read_text("utf-8"))
+
+
+@cache
+def _validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(schema(name), registry=_registry())
+
+
+def validate(name: str, message: Any) -> None:
+    """Raise ``SchemaError`` listing every violation of schema ``name`` in ``message``."""
+    errors = sorted(_validator(name).iter_errors(message), key=lambda e: list(e.path))
+    if errors:
+        detail = "; ".join(f"{'/'.join(map(str, e.path)) or '<root>'}: {e.message}" for e in errors[:5])
+        raise SchemaError(f"message does not match schema {name!r}: {detail}")
