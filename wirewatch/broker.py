@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import ctypes.util
 import os
+import sys
 import signal
 import socket
 import subprocess
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 from wirewatch.errors import BrokerError
 
 READY_TIMEOUT = 30.0
+PR_SET_PDEATHSIG = 1
 
 
 def tansu_binary() -> str:
@@ -32,6 +36,15 @@ def tansu_binary() -> str:
         raise BrokerError(
             f"no Tansu binary for this platform ({exc}); set CALF_TANSU_BIN or KAFKA_BOOTSTRAP_SERVERS"
         ) from None
+
+
+def _die_with_parent() -> None:
+    """In the child: ask Linux to SIGTERM it when its parent dies, even by SIGKILL (no orphans)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
 
 
 def parse_listen(listen: str) -> tuple[str, int]:
@@ -102,6 +115,7 @@ def start(listen: str = "127.0.0.1:9092", quiet: bool = True) -> EmbeddedBroker:
             stdout=out,
             stderr=out,
             start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             env={**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")},
         )
     except OSError as exc:
