@@ -1,0 +1,214 @@
+"""The ``wirewatch`` command: a thin layer that builds ``Settings`` once and hands them down."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from wirewatch import __version__, broker
+from wirewatch.errors import WirewatchError
+from wirewatch.settings import Feed, Settings, feed_name, from_env
+
+log = logging.getLogger("wirewatch")
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.ensure_object(dict)["settings"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="wirewatch")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Wirewatch: news wires in; actors, rapprochement and hostility signals out, over Kafka.
+
+    Configure with environment variables: KAFKA_BOOTSTRAP_SERVERS (unset: the embedded broker on
+    127.0.0.1:9092), WIREWATCH_FEEDS_FILE, WIREWATCH_TOPIC_PREFIX (default "wire."), and the other
+    WIREWATCH_* settings listed in the README.
+    """
+    try:
+        settings = from_env()
+    except WirewatchError as exc:
+        raise click.ClickException(str(exc)) from None
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.ensure_object(dict)["settings"] = settings
+
+
+@contextlib.contextmanager
+def _broker_for(settings: Settings) -> Iterator[Settings]:
+    """Start the embedded broker when none is configured; stop it however the block ends."""
+    if not settings.embedded:
+        yield settings
+        return
+    click.echo(f"wirewatch: no KAFKA_BOOTSTRAP_SERVERS; starting the embedded broker on {settings.bootstrap}", err=True)
+    with broker.running(settings.bootstrap) as embedded:
+        yield replace(settings, bootstrap_servers=embedded.bootstrap)
+
+
+def _fail_cleanly(fn):  # type: ignore[no-untyped-def]
+    """Turn our typed errors into one-line messages and exit status 1."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return fn(*args, **kwargs)
+        except WirewatchError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+@main.command("broker")
+@click.option("--listen", default="127.0.0.1:9092", show_default=True, help="HOST:PORT to listen on.")
+@_fail_cleanly
+def broker_cmd(listen: str) -> None:
+    """Run the embedded Kafka-protocol broker (Tansu, memory-only) until Ctrl-C or SIGTERM."""
+    import signal
+
+    with broker.running(listen, quiet=False) as embedded:
+        click.echo(f"wirewatch: broker listening on {embedded.bootstrap}; Ctrl-C to stop", err=True)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        with contextlib.suppress(KeyboardInterrupt):
+            embedded.process.wait()
+        if embedded.process.returncode not in (None, 0, -15):
+            raise click.ClickException(f"the broker exited with status {embedded.process.returncode}")
+
+
+def _run_worker(settings: Settings, with_pollers: bool) -> None:
+    """Create topics, then run the Faust worker (and optionally the pollers) until stopped."""
+    from wirewatch.processors.app import create_app
+    from wirewatch.topics import ensure_topics
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(broker.wait_until_answers(settings.bootstrap))
+    loop.run_until_complete(ensure_topics(settings))
+    app = create_app(settings)
+    services = []
+    if with_pollers:
+        from wirewatch.ingest.service import PollerService
+
+        services.append(PollerService(settings, loop=loop))
+    from faust.worker import Worker
+
+    worker = Worker(app, *services, loglevel=settings.log_level, loop=loop, redirect_stdouts=False,
+                    override_logging=False)
+    worker.execute_from_commandline()
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Also serve the packaged sample feed on loopback and poll it.")
+@click.option("--feeds/--no-feeds", "use_feeds", default=True, show_default=True,
+              help="Poll the configured feed list (--no-feeds with --demo polls only the sample).")
+@click.pass_context
+@_fail_cleanly
+def run(ctx: click.Context, demo: bool, use_feeds: bool) -> None:
+    """Run the whole service in one process: broker if none is configured, pollers, Faust worker.
+
+    Enriched articles are logged as they are produced; watch the topics with `wirewatch tail`.
+    """
+    settings = _settings(ctx)
+    feeds = settings.feeds if use_feeds else ()
+    server = None
+    if demo:
+        from wirewatch import demo as demo_feed
+
+        server = demo_feed.serve()
+        feeds = (*feeds, Feed(url=server.url, name="demo-sample", min_interval=60, max_interval=300))
+        settings = replace(settings, allow_networks=(*settings.allow_networks, "127.0.0.0/8"))
+        click.echo(f"wirewatch: serving the sample feed at {server.url}", err=True)
+    try:
+        with _broker_for(replace(settings, feeds=feeds)) as live:
+            _run_worker(live, with_pollers=True)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+@main.command()
+@click.pass_context
+@_fail_cleanly
+def worker(ctx: click.Context) -> None:
+    """Run the Faust worker alone: wire.articles -> actors, signals -> wire.enriched, wire.signals."""
+    _run_worker(_settings(ctx), with_pollers=False)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Poll each feed once, print a summary per feed, and exit.")
+@click.argument("urls", nargs=-1)
+@click.pass_context
+@_fail_cleanly
+def poll(ctx: click.Context, once: bool, urls: tuple[str, ...]) -> None:
+    """Poll feeds and publish new or changed entries to wire.articles.
+
+    URLS replace the configured feed list. Without --once, polls forever on each feed's schedule.
+    Exit status with --once: 0 when every feed was read, 1 when any failed.
+    """
+    from wirewatch.ingest.run import poll_forever, poll_once
+
+    settings = _settings(ctx)
+    if urls:
+        settings = replace(settings, feeds=tuple(Feed(url=u, name=feed_name(u)) for u in urls))
+    if not settings.feeds:
+        raise click.ClickException("no feeds: give URLs or set WIREWATCH_FEEDS_FILE")
+    if not once:
+        asyncio.run(poll_forever(settings))
+        return
+    reports = asyncio.run(poll_once(settings))
+    for report in reports:
+        click.echo(report.line())
+    if any(r.error for r in reports):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_fail_cleanly
+def extract(files: tuple[Path, ...]) -> None:
+    """Offline extraction, no broker: Article JSON lines (or .txt articles) in, EnrichedArticle lines out.
+
+    Reads stdin when no FILE is given. A .txt file is one article whose first line is the title.
+    A line that is not a valid Article is reported on stderr and skipped; exit status is then 1.
+    """
+    from wirewatch.processors.extract import extract_files
+
+    bad = extract_files(files, sys.stdin.buffer, sys.stdout.buffer, sys.stderr)
+    if bad:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("topic")
+@click.option("--from-beginning", is_flag=True, help="Start at the oldest retained message, not the newest.")
+@click.option("--max", "max_messages", type=click.IntRange(min=1), help="Exit after this many messages.")
+@click.option("--timeout", type=click.FloatRange(min=0), help="Exit after this many seconds.")
+@click.option("--keys", is_flag=True, help="Print {key, value, partition, offset} instead of the value alone.")
+@click.pass_context
+@_fail_cleanly
+def tail(ctx: click.Context, topic: str, from_beginning: bool, max_messages: int | None, timeout: float | None,
+         keys: bool) -> None:
+    """Print a topic's messages as JSON lines, one per message, as a downstream consumer sees them.
+
+    TOPIC is a full name (wire.enriched) or a logical one (enriched). With --max, exit status is 3 when
+    the timeout ends the wait before that many messages arrived.
+    """
+    from wirewatch.tail import tail as tail_topic
+
+    settings = _settings(ctx)
+    name = topic if topic.startswith(settings.topic_prefix) else settings.topic(topic)
+    seen = asyncio.run(tail_topic(settings, name, sys.stdout.buffer, from_beginning, max_messages, timeout, keys))
+    if max_messages is not None and seen < max_messages:
+        click.echo(f"wirewatch: timed out after {seen} of {max_messages} messages", err=True)
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""The agents: thin loops that decode, call the extraction library, and publish with acknowledgement.
+
+Delivery is at-least-once: an agent awaits the broker's acknowledgement of everything it produced
+for an event before taking the next one, and Faust commits an offset only after its event was
+processed, so a crash re-processes at most the uncommitted tail and never skips an article.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterable, Awaitable
+
+import faust
+
+from wirewatch.processors.enrich import decode_article, encode, encode_signal, enrich
+from wirewatch.processors.errors import UndecodableMessageError
+from wirewatch.processors.extraction.dedup import NearDuplicateIndex
+from wirewatch.processors.topics import Topics
+from wirewatch.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Texts longer than this are extracted in a thread so the loop keeps heartbeating.
+LONG_TEXT = 50_000
+
+
+async def dead_letter(topics: Topics, event: faust.EventT, error: Exception, stage: str) -> None:
+    """Publish the original bytes with the error and its origin in headers, and wait for the ack."""
+    message = event.message
+    headers = [
+        ("error", str(error).encode()[:2000]),
+        ("error_type", type(error).__name__.encode()),
+        ("stage", stage.encode()),
+        ("topic", message.topic.encode()),
+        ("partition", str(message.partition).encode()),
+        ("offset", str(message.offset).encode()),
+    ]
+    log.warning("dead-lettered %s[%d]@%d at %s: %s", message.topic, message.partition, message.offset, stage, error)
+    await (await topics.deadletter.send(key=message.key, value=message.value, headers=headers))
+
+
+def register(app: faust.App, topics: Topics, settings: Settings) -> None:
+    """Attach the agents to ``app``."""
+    dedup = NearDuplicateIndex()
+
+    @app.agent(topics.articles, name="enrich")
+    async def enrich_articles(stream: AsyncIterable[bytes]) -> None:
+        async for event in stream.events():  # type: ignore[attr-defined]
+            try:
+                article = decode_article(event.value)
+            except UndecodableMessageError as exc:
+                await dead_letter(topics, event, exc, "enrich.decode")
+                continue
+            if len(article.text) > LONG_TEXT:
+                enriched = await asyncio.to_thread(enrich, article, dedup)
+            else:
+                enriched = enrich(article, dedup)
+            pending: list[Awaitable[object]] = [
+                await topics.enriched.send(key=article.id.encode(), value=encode(enriched))
+            ]
+            for signal in enriched.signals:
+                pending.append(await topics.signals.send(key=signal.dyad.encode(), value=encode_signal(signal)))
+            await asyncio.gather(*pending)
