@@ -13,10 +13,14 @@ from collections.abc import AsyncIterable, Awaitable
 
 import faust
 
+from wirewatch import codec
+from wirewatch.errors import SchemaError
+from wirewatch.processors import dyads
 from wirewatch.processors.enrich import decode_article, encode, encode_signal, enrich
 from wirewatch.processors.errors import UndecodableMessageError
 from wirewatch.processors.extraction.dedup import NearDuplicateIndex
 from wirewatch.processors.topics import Topics
+from wirewatch.schemas import validate
 from wirewatch.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,4 +65,28 @@ def register(app: faust.App, topics: Topics, settings: Settings) -> None:
             ]
             for signal in enriched.signals:
                 pending.append(await topics.signals.send(key=signal.dyad.encode(), value=encode_signal(signal)))
+            await asyncio.gather(*pending)
+
+
+def register_dyads(app: faust.App, topics: Topics, table: faust.Table) -> None:
+    """Fold each signal into its dyad's state; publish the new state, and an alert on a sharp rise."""
+
+    @app.agent(topics.signals, name="dyads")
+    async def track_dyads(stream: AsyncIterable[bytes]) -> None:
+        async for event in stream.events():  # type: ignore[attr-defined]
+            try:
+                signal = codec.loads(event.value)
+                validate("signal", signal)
+            except (ValueError, SchemaError) as exc:
+                await dead_letter(topics, event, exc, "dyads.decode")
+                continue
+            state = table.get(signal["dyad"]) or dyads.new_state(signal["dyad"])
+            if not dyads.update(state, signal):
+                continue
+            table[signal["dyad"]] = state
+            key = signal["dyad"].encode()
+            pending = [await topics.dyads.send(key=key, value=codec.dumps(dyads.snapshot(state)))]
+            raised = dyads.alert(state)
+            if raised is not None:
+                pending.append(await topics.alerts.send(key=key, value=codec.dumps(raised)))
             await asyncio.gather(*pending)

@@ -10,7 +10,7 @@ from wirewatch.settings import Settings
 
 def create_app(settings: Settings, **overrides: object) -> faust.App:
     """A Faust app wired to the configured broker, with our topics and agents registered."""
-    from wirewatch.processors import agents, topics, web
+    from wirewatch.processors import agents, tables, topics, web
 
     codec.register()
     config: dict[str, object] = {
@@ -36,5 +36,6 @@ def create_app(settings: Settings, **overrides: object) -> faust.App:
     app = faust.App(settings.app_id, **config)
     wired = topics.declare(app, settings)
     agents.register(app, wired, settings)
+    agents.register_dyads(app, wired, tables.declare(app, settings))
     web.register(app)
     return app

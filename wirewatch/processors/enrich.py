@@ -43,12 +43,12 @@ def enrich(article: Article, dedup: NearDuplicateIndex | None = None) -> Enriche
     when = published_at(article)
     actors = find_actors(article.text, when)
     t_actors = time.perf_counter()
+    duplicate_of, cluster = dedup.check_and_add(article.id, article.text) if dedup else (None, None)
     signals = [
-        replace(s, article_id=article.id, published=article.published)
+        replace(s, article_id=article.id, published=article.published, duplicate_of=duplicate_of)
         for s in find_signals(article.text, actors, when)
     ]
     t_signals = time.perf_counter()
-    duplicate_of, cluster = dedup.check_and_add(article.id, article.text) if dedup else (None, None)
     return EnrichedArticle(
         article=article,
         actors=tuple(actors),

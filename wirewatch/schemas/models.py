@@ -12,6 +12,7 @@ from typing import Any, Literal
 ARTICLE_VERSION = 1
 ENRICHED_VERSION = 1
 SIGNAL_VERSION = 1
+DYAD_VERSION = 1
 
 Polarity = Literal["cooperative", "hostile"]
 Modality = Literal["reported", "planned", "hypothetical", "denied"]
@@ -98,6 +99,7 @@ class Signal:
     attribution: str | None = None
     article_id: str = ""
     published: str | None = None
+    duplicate_of: str | None = None
     schema_version: int = SIGNAL_VERSION
 
 
