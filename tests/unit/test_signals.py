@@ -1,0 +1,219 @@
+"""Signal detection and dyad verdicts on plain data: the seed article, frames, modality, traps."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from wirewatch.processors.extraction import signals as sig
+from wirewatch.processors.extraction.signals import dyad_verdicts, find_signals, load_lexicon
+from wirewatch.schemas.models import Actor, Mention, Signal
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "tests" / "fixtures" / "seed-article.txt"
+SHARED_SEED = ROOT.parent / "shared" / "fixtures" / "seed-article.txt"
+PUBLISHED = datetime(2022, 9, 15, tzinfo=timezone.utc)
+
+# A hand-built gazetteer, so that these tests pin signal detection whatever actor recognition does.
+GAZETTEER: dict[str, tuple[list[str], str, str]] = {
+    "TURGOV": (["Turkey", "Turkish", "Ankara", "Recep Tayyip Erdogan", "Erdogan", "Cavusoglu"], "TUR", "GOV"),
+    "TURSPY": (["Hakan Fidan", "Fidan", "National Intelligence Organization"], "TUR", "SPY"),
+    "SYRGOV": (["Syria", "Syrian government", "Syrian", "Damascus", "Assad", "Mekdad"], "SYR", "GOV"),
+    "SYRSPY": (["Ali Mamlouk", "Mamlouk"], "SYR", "SPY"),
+    "RUSGOV": (["Russia", "Russian", "Moscow", "Vladimir Putin", "Putin", "Lavrov"], "RUS", "GOV"),
+    "SNA": (["Syrian National Army", "SNA"], "SYR", "REB"),
+    "SDF": (["Syrian Democratic Forces", "SDF"], "SYR", "REB"),
+    "IRNGOV": (["Iran", "Iranian", "Tehran"], "IRN", "GOV"),
+    "SAUGOV": (["Saudi Arabia", "Saudi", "Riyadh"], "SAU", "GOV"),
+    "CHNGOV": (["China", "Chinese", "Beijing"], "CHN", "GOV"),
+    "FRAGOV": (["France", "French"], "FRA", "GOV"),
+    "DEUGOV": (["Germany", "German"], "DEU", "GOV"),
+    "QATGOV": (["Qatar", "Doha"], "QAT", "GOV"),
+    "ISRGOV": (["Israel", "Israeli"], "ISR", "GOV"),
+    "HAM": (["Hamas"], "PSE", "REB"),
+    "UKRGOV": (["Ukraine"], "UKR", "GOV"),
+    "USAGOV": (["United States", "Washington"], "USA", "GOV"),
+}
+
+
+def hand_actors(text: str) -> list[Actor]:
+    """Actors from the gazetteer: longest names first, no overlapping mentions."""
+    taken: list[tuple[int, int]] = []
+    found: dict[str, list[Mention]] = {}
+    names = sorted(((n, code) for code, (ns, _, _) in GAZETTEER.items() for n in ns), key=lambda x: -len(x[0]))
+    for name, code in names:
+        for m in re.finditer(r"\b" + re.escape(name) + r"\b", text):
+            if any(m.start() < e and m.end() > s for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.setdefault(code, []).append(Mention(m.group(), m.start(), m.end()))
+    actors = []
+    for code, ms in found.items():
+        names_, country, role = GAZETTEER[code]
+        actors.append(
+            Actor(code, names_[0], country, role, "state" if role == "GOV" or role == "SPY" else "armed_group",
+                  tuple(sorted(ms, key=lambda x: x.start)))
+        )
+    return actors
+
+
+def seed_text() -> str:
+    path = SEED if SEED.exists() else SHARED_SEED
+    return path.read_text(encoding="utf-8").split("\n", 1)[1]
+
+
+def real_actors(text: str) -> list[Actor] | None:
+    """The real recogniser's actors when its module is in the tree, else None."""
+    try:
+        from wirewatch.processors.extraction.actors import find_actors
+    except ImportError:
+        return None
+    return find_actors(text, PUBLISHED)
+
+
+def detect(text: str) -> list[Signal]:
+    return find_signals(text, hand_actors(text), PUBLISHED)
+
+
+def check_seed(signals: list[Signal], text: str) -> None:
+    for s in signals:
+        assert text[s.evidence.start : s.evidence.end] == s.evidence.text
+        assert 0.0 <= s.confidence <= 1.0
+        assert s.dyad == "-".join(sorted(s.dyad.split("-")))
+    syr_tur = [s for s in signals if s.dyad == "SYR-TUR"]
+    coop = [s for s in syr_tur if s.polarity == "cooperative" and s.modality != "denied"]
+    assert len(coop) >= 3
+    assert any(s.kind == "meeting" and s.modality == "reported" and "Damascus" in s.evidence.text and "met" in s.evidence.text for s in coop)
+    assert any(s.kind == "meeting" and s.modality == "planned" and "foreign ministers" in s.evidence.text for s in coop)
+    assert any(s.kind == "intelligence_cooperation" and "intelligence collaboration" in s.evidence.text for s in coop)
+    hostile = [s for s in signals if s.dyad == "SDF-TUR" and s.polarity == "hostile"]
+    assert hostile and any("offensive" in s.evidence.text for s in hostile)
+    verdicts = {v.dyad: v for v in dyad_verdicts(signals)}
+    assert verdicts["SYR-TUR"].rapprochement
+    assert "RUS" in verdicts["SYR-TUR"].mediators
+    assert not verdicts["SDF-TUR"].rapprochement
+
+
+def test_seed_article_with_hand_actors() -> None:
+    text = seed_text()
+    check_seed(detect(text), text)
+
+
+def test_seed_article_with_real_actors() -> None:
+    text = seed_text()
+    actors = real_actors(text)
+    if actors is None:
+        pytest.skip("actor recognition not in the tree yet")
+    check_seed(find_signals(text, actors, PUBLISHED), text)
+
+
+def test_seed_attribution_and_mediator() -> None:
+    text = seed_text()
+    signals = detect(text)
+    met = next(s for s in signals if s.kind == "meeting" and "Mamlouk met" in s.evidence.text)
+    assert met.attribution and "regional source" in met.attribution and "Reuters" in met.attribution
+    assert {met.source, met.target} == {"TURSPY", "SYRSPY"}
+    planned = next(s for s in signals if s.modality == "planned" and "foreign ministers" in s.evidence.text)
+    assert planned.attribution and "senior Turkish official" in planned.attribution
+    normalise = next(s for s in signals if "asked Turkey to normalize" in s.evidence.text)
+    assert normalise.mediator == "RUS" and normalise.modality == "planned"
+
+
+def test_published_is_carried() -> None:
+    text = "Turkey and Syria agreed on Monday to restore diplomatic relations."
+    (s, *_) = detect(text)
+    assert s.published == PUBLISHED.isoformat()
+
+
+@pytest.mark.parametrize(
+    ("text", "dyad", "kind", "modality"),
+    [
+        ("Turkish Foreign Minister Cavusoglu met his Syrian counterpart Mekdad in Moscow on Tuesday.", "SYR-TUR", "meeting", "reported"),
+        ("Saudi Arabia and Iran agreed to restore diplomatic ties and reopen embassies.", "IRN-SAU", "agreement", "reported"),
+        ("Saudi Arabia and Iran agreed to restore diplomatic ties and reopen embassies.", "IRN-SAU", "reopening", "planned"),
+        ("Erdogan will meet Assad next month, officials said.", "SYR-TUR", "meeting", "planned"),
+        ("Ankara denied that Fidan met Mamlouk in Damascus.", "SYR-TUR", "meeting", "denied"),
+        ("Erdogan said he would not meet Assad unless Syria stops attacks.", "SYR-TUR", "meeting", "hypothetical"),
+        ("Putin hosted Erdogan in Sochi for talks on grain exports.", "RUS-TUR", "visit", "reported"),
+        ("Fidan's visit to Damascus was the first in a decade.", "SYR-TUR", "visit", "reported"),
+        ("Israel and Hamas agreed to a ceasefire brokered by Qatar.", "HAM-ISR", "agreement", "reported"),
+        ("China sanctioned the United States over arms sales.", "CHN-USA", "sanction", "reported"),
+        ("Turkey threatened the SDF with a new offensive.", "SDF-TUR", "threat", "reported"),
+        ("Iran expelled two French diplomats on Sunday.", "FRA-IRN", "expulsion", "reported"),
+    ],
+)
+def test_kinds_and_modality(text: str, dyad: str, kind: str, modality: str) -> None:
+    signals = detect(text)
+    assert any(s.dyad == dyad and s.kind == kind and s.modality == modality for s in signals), signals
+
+
+def test_visit_roles_and_host() -> None:
+    (visit,) = [s for s in detect("A two-day visit by Fidan to Damascus ended on Friday.") if s.kind == "visit"]
+    assert (visit.source, visit.target) == ("TURSPY", "SYRGOV")
+    hosted = [s for s in detect("Damascus hosted Fidan for two days.") if s.kind == "visit"]
+    assert hosted and (hosted[0].source, hosted[0].target) == ("SYRGOV", "TURSPY") and hosted[0].cameo == "043"
+
+
+def test_two_countries_resolves_from_context() -> None:
+    text = "Turkey and Syria have been at odds for a decade. Talks between the two countries resumed on Monday."
+    talks = [s for s in detect(text) if s.kind == "talks"]
+    assert talks and talks[0].dyad == "SYR-TUR"
+
+
+def test_mediator_is_not_a_party() -> None:
+    text = "Moscow asked Ankara to normalise relations with Damascus."
+    (s,) = [s for s in detect(text) if s.kind == "normalisation"]
+    assert s.dyad == "SYR-TUR" and s.mediator == "RUS" and s.modality == "planned"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "France met Germany in the semi-final of the World Cup on Sunday.",
+        "Turkish coffee meets Syrian spices in this recipe for baklava.",
+        "The Turkish lira hit a record low as investors sold shares after Iran's attack on the index rally.",
+        "The talks show hosted by the French channel drew a large audience.",
+    ],
+)
+def test_non_political_traps(text: str) -> None:
+    assert detect(text) == []
+
+
+def test_verdict_ignores_denied_and_sums_goldstein() -> None:
+    text = "Ankara denied that Fidan met Mamlouk. Turkey threatened Syria with an offensive."
+    verdict = {v.dyad: v for v in dyad_verdicts(detect(text))}["SYR-TUR"]
+    assert verdict.signals == 2 and verdict.score < 0 and not verdict.rapprochement
+
+
+def test_goldstein_values_from_the_published_scale() -> None:
+    table = sig.load_goldstein()
+    assert (table["040"], table["042"], table["043"], table["036"], table["046"], table["057"], table["064"]) == (
+        1.0, 1.9, 2.8, 4.0, 7.0, 8.0, 7.0)
+    assert (table["13"], table["16"], table["17"], table["19"]) == (-6.0, -4.0, -7.0, -10.0)
+    for rule in load_lexicon().rules:
+        assert rule.goldstein == table[rule.cameo]
+        assert (rule.goldstein > 0) == (rule.polarity == "cooperative")
+
+
+def test_every_pattern_match_contains_a_prefilter_key() -> None:
+    """The Aho-Corasick prefilter must never hide a sentence that a pattern would match."""
+    import yaml
+
+    entries = yaml.safe_load((sig.LEXICON_DIR / "events.yaml").read_text(encoding="utf-8"))
+    samples = (ROOT / "tests" / "eval" / "signals").glob("*.jsonl")
+    texts = [seed_text()] + [line for path in samples for line in path.read_text(encoding="utf-8").splitlines()]
+    for entry in entries:
+        keys = [k.lower() for k in entry["keys"]]
+        for pattern in entry["patterns"]:
+            rx = re.compile(pattern, re.IGNORECASE)
+            for text in texts:
+                for m in rx.finditer(text):
+                    assert any(k in m.group().lower() for k in keys), (entry["id"], m.group())
+
+
+def test_no_actors_no_signals() -> None:
+    assert find_signals("They met and agreed to cooperate.", []) == []
+    assert find_signals("", []) == []

@@ -1,0 +1,775 @@
+"""Signal detection: who did what to whom, how sure, who says so — per sentence, rules as data.
+
+``find_signals(text, actors)`` reads an article's text plus the actors found in it and returns one
+``Signal`` per detected interaction between two dyad sides; ``dyad_verdicts(signals)`` sums them into
+the article's verdict per dyad. Everything language-specific lives in ``lexicon/`` (event patterns
+with CAMEO/PLOVER codes, Goldstein weights, modality, attribution and mediation cues, traps), so the
+code here is only the reading procedure:
+
+1. An Aho-Corasick automaton over the trigger keys picks candidate sentences; only those are read.
+2. In a candidate sentence the event patterns give trigger spans (longest wins on overlap).
+3. Claimants ("a senior Turkish official told Reuters") and mediators ("Russia nudged Syria to ...")
+   are read first, so that the actors inside them are not taken for participants.
+4. Participants come from the trigger's clause, by the entry's frame (joint, directed, visit, host);
+   "the two countries" and one-sided mediated events are resolved in a second pass, from the
+   article's explicit dyads.
+5. Modality from cue scopes around the trigger; confidence from the evidence's strength, Platt-scaled
+   (``lexicon/calibration.yaml``, fitted on the labelled set by ``evaluate_signals``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import ahocorasick
+import yaml
+
+from wirewatch.schemas.models import Actor, DyadVerdict, Evidence, Signal
+
+LEXICON_DIR = Path(__file__).with_name("lexicon")
+
+# Strength of the evidence for the participants, a factor of the raw confidence (see README.md).
+ARGUMENT_FACTORS: dict[str, float] = {"explicit": 1.0, "speaker": 0.85, "anaphor": 0.85, "context": 0.7}
+MODALITY_FACTORS: dict[str, float] = {"reported": 1.0, "planned": 0.9, "hypothetical": 0.75, "denied": 0.85}
+STATE_ROLES = frozenset({"", "GOV", "MIL", "SPY", "COP", "JUD", "LEG", "ELI", "PTY", "BUS", "HLH", "EDU", "MED"})
+LEFT_WINDOW = 160
+RIGHT_WINDOW = 130
+GOVERN_SPAN = 110
+
+
+# ---------------------------------------------------------------------------------------------
+# Lexicon
+
+
+@dataclass(frozen=True, slots=True)
+class EventRule:
+    """One lexicon entry: a family of trigger patterns with its codes and argument frame."""
+
+    id: str
+    kind: str
+    cameo: str
+    plover: str
+    goldstein: float
+    polarity: str
+    frame: str
+    weight: float
+    governs: bool
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MediationCue:
+    """A mediation cue and where its mediator stands relative to it."""
+
+    pattern: re.Pattern[str]
+    mediator: str
+    needs_party_after: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Everything ``find_signals`` reads, compiled once."""
+
+    rules: tuple[EventRule, ...]
+    automaton: Any
+    modality: dict[str, dict[str, re.Pattern[str] | None]]
+    near_words: int
+    attribution: tuple[re.Pattern[str], ...]
+    outlet_patterns: tuple[re.Pattern[str], ...]
+    claimant_ok: re.Pattern[str]
+    mediation: tuple[MediationCue, ...]
+    mediation_window: int
+    anaphora: re.Pattern[str]
+    location_before: re.Pattern[str]
+    clause_break: re.Pattern[str]
+    traps: tuple[tuple[re.Pattern[str], int], ...]
+    calibration: tuple[float, float]
+
+
+def _yaml(name: str, directory: Path) -> Any:
+    with open(directory / name, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def load_goldstein(directory: Path = LEXICON_DIR) -> dict[str, float]:
+    """CAMEO code -> Goldstein weight, from ``goldstein.tsv``."""
+    table: dict[str, float] = {}
+    with open(directory / "goldstein.tsv", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#") or line.startswith("cameo") or not line.strip():
+                continue
+            code, value = line.split()
+            table[code] = float(value)
+    return table
+
+
+def _union(patterns: Iterable[str], suffix: str = "") -> re.Pattern[str] | None:
+    alts = [p for p in patterns]
+    if not alts:
+        return None
+    return re.compile("(?:" + "|".join(f"(?:{p})" for p in alts) + ")" + suffix, re.IGNORECASE)
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
+    """Compile the YAML lexicon; cached, so the cost is paid once per process."""
+    goldstein = load_goldstein(directory)
+    rules: list[EventRule] = []
+    automaton = ahocorasick.Automaton()
+    key_rules: dict[str, set[int]] = defaultdict(set)
+    for entry in _yaml("events.yaml", directory):
+        idx = len(rules)
+        rules.append(
+            EventRule(
+                id=entry["id"],
+                kind=entry["kind"],
+                cameo=str(entry["cameo"]),
+                plover=entry["plover"],
+                goldstein=goldstein[str(entry["cameo"])],
+                polarity=entry["polarity"],
+                frame=entry["frame"],
+                weight=float(entry.get("weight", 0.8)),
+                governs=bool(entry.get("governs", False)),
+                patterns=tuple(re.compile(p, re.IGNORECASE) for p in entry["patterns"]),
+            )
+        )
+        for key in entry["keys"]:
+            key_rules[key.lower()].add(idx)
+    for key, idxs in key_rules.items():
+        automaton.add_word(key, frozenset(idxs))
+    automaton.make_automaton()
+
+    mod = _yaml("modality.yaml", directory)
+    near = int(mod.get("near_words", 5))
+    near_suffix = r"(?=(?:[\W_]+[\w’'-]+){0,%d}[\W_]*\Z)" % (near - 1)
+    wide_suffix = r"(?=(?:[\W_]+[\w’'-]+){0,12}[\W_]*\Z)"
+    modality: dict[str, dict[str, re.Pattern[str] | None]] = {}
+    for cat in ("conditional", "denied", "hypothetical", "planned"):
+        spec = mod.get(cat, {})
+        modality[cat] = {
+            "before_any": _union(spec.get("before_any", [])),
+            "before_near": _union(spec.get("before_near", []), near_suffix),
+            "before_wide": _union(spec.get("before_wide", []), wide_suffix),
+            "after_near": _union(spec.get("after_near", [])),
+        }
+
+    att = _yaml("attribution.yaml", directory)
+    outlets = sorted(att["outlets"], key=len, reverse=True)
+    outlet_alt = "|".join(re.escape(o) for o in outlets)
+    heads = "|".join(re.escape(h) for h in att["heads"])
+    claimant_ok = re.compile(
+        rf"\b(?:{heads})\b|(?-i:\b(?:{outlet_alt})\b)|^(?-i:[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){{0,3}})$",
+        re.IGNORECASE,
+    )
+    attribution = tuple(re.compile(p, re.IGNORECASE) for p in att["patterns"])
+    outlet_patterns = tuple(
+        re.compile(p.replace("{OUTLET}", f"(?-i:{outlet_alt})"), re.IGNORECASE) for p in att["outlet_patterns"]
+    )
+
+    med = _yaml("mediation.yaml", directory)
+    mediation = tuple(
+        MediationCue(re.compile(c["pattern"], re.IGNORECASE), c["mediator"], bool(c.get("needs_party_after", False)))
+        for c in med["cues"]
+    )
+
+    refs = _yaml("references.yaml", directory)
+    traps_spec = _yaml("traps.yaml", directory)
+    traps = tuple((re.compile(v["pattern"], re.IGNORECASE), int(v.get("min", 1))) for v in traps_spec.values())
+    cal = _yaml("calibration.yaml", directory) or {}
+    return Lexicon(
+        rules=tuple(rules),
+        automaton=automaton,
+        modality=modality,
+        near_words=near,
+        attribution=attribution,
+        outlet_patterns=outlet_patterns,
+        claimant_ok=claimant_ok,
+        mediation=mediation,
+        mediation_window=int(med.get("window", 60)),
+        anaphora=_union(refs["pair_anaphora"]) or re.compile(r"(?!)"),
+        location_before=re.compile(refs["location_before"], re.IGNORECASE),
+        clause_break=re.compile(refs["clause_break"], re.IGNORECASE),
+        traps=traps,
+        calibration=(float(cal.get("a", 1.0)), float(cal.get("b", 0.0))),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Collaborators (actor recognition and sentence splitting live beside this module)
+
+
+@lru_cache(maxsize=1)
+def _splitter() -> Callable[[str], list[tuple[int, int]]]:
+    try:
+        from wirewatch.processors.extraction.text import split_sentences
+    except ImportError:
+        return _fallback_split
+    return split_sentences
+
+
+_FALLBACK_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*")
+
+
+def _fallback_split(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _FALLBACK_BOUNDARY.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return [_trim(text, s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+@lru_cache(maxsize=1)
+def _country_of() -> Callable[[str], str | None] | None:
+    try:
+        from wirewatch.processors.extraction.actors import country_of
+    except ImportError:
+        return None
+    return country_of
+
+
+def side_of(actor: Actor) -> str:
+    """The dyad side an actor stands for: a state's organs count as the state, others as themselves."""
+    lookup = _country_of()
+    if lookup is not None:
+        side = lookup(actor.code)
+        if side:
+            return side
+    country = actor.country or ""
+    if country and actor.code.startswith(country) and actor.code[len(country) :] in STATE_ROLES:
+        return country
+    return actor.code
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-article working data
+
+
+@dataclass(slots=True)
+class _Mention:
+    start: int
+    end: int
+    code: str
+    side: str
+    state: bool
+
+
+@dataclass(slots=True)
+class _Trigger:
+    start: int
+    end: int
+    rule: EventRule
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A signal whose participants may still need the article context (second pass)."""
+
+    rule: EventRule
+    sent: tuple[int, int]
+    trig: tuple[int, int]
+    modality: str
+    sides: list[tuple[str, str]]  # (side, actor code), text order
+    how: str
+    mediator: str | None
+    attribution: str | None
+    distance: int
+    anaphor_at: int | None = None
+    has_cue_mediator: bool = False
+    context_sides: list[str] = field(default_factory=list)
+
+
+def _lower(text: str) -> str:
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _mentions(actors: Iterable[Actor]) -> list[_Mention]:
+    out: list[_Mention] = []
+    for actor in actors:
+        side = side_of(actor)
+        state = bool(actor.country) and side == actor.country
+        for m in actor.mentions:
+            out.append(_Mention(m.start, m.end, actor.code, side, state))
+    out.sort(key=lambda m: (m.start, -m.end))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentence-level readers
+
+
+def _is_trap(sentence: str, lex: Lexicon) -> bool:
+    for pattern, minimum in lex.traps:
+        if minimum <= 1:
+            if pattern.search(sentence):
+                return True
+        elif len({m.group().lower() for m in pattern.finditer(sentence)}) >= minimum:
+            return True
+    return False
+
+
+def _triggers(sentence: str, rule_ids: Iterable[int], lex: Lexicon) -> list[_Trigger]:
+    found: list[_Trigger] = []
+    for idx in rule_ids:
+        rule = lex.rules[idx]
+        for pattern in rule.patterns:
+            for m in pattern.finditer(sentence):
+                found.append(_Trigger(m.start(), m.end(), rule))
+    found.sort(key=lambda t: (-(t.end - t.start), -t.rule.weight, t.start))
+    kept: list[_Trigger] = []
+    for t in found:
+        if all(t.end <= k.start or t.start >= k.end for k in kept):
+            kept.append(t)
+    kept.sort(key=lambda t: t.start)
+    return kept
+
+
+def _clean_claimant(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip(" \t\"“”'‘’,.;:")
+    return re.sub(r"^(?:and|but|while|as|so)\s+", "", text, flags=re.IGNORECASE)
+
+
+def _attribution(sentence: str, lex: Lexicon) -> tuple[str | None, list[tuple[int, int]]]:
+    """Who claims the sentence, and the spans (sentence offsets) of the claimant phrases."""
+    who: str | None = None
+    spans: list[tuple[int, int]] = []
+    for pattern in lex.attribution:
+        for m in pattern.finditer(sentence):
+            raw = m.group("who")
+            cleaned = _clean_claimant(raw)
+            if not cleaned or len(cleaned.split()) > 16 or not lex.claimant_ok.search(cleaned):
+                continue
+            spans.append((m.start("who"), m.end("who")))
+            if who is None:
+                who = cleaned
+    outlet: str | None = None
+    for pattern in lex.outlet_patterns:
+        m = pattern.search(sentence)
+        if m:
+            outlet = m.group("outlet")
+            spans.append((m.start("outlet"), m.end("outlet")))
+            break
+    if who and outlet and outlet.lower() not in who.lower():
+        return f"{who} (via {outlet})", spans
+    return who or outlet, spans
+
+
+def _inside(m: _Mention, spans: list[tuple[int, int]]) -> bool:
+    return any(m.start >= s and m.end <= e for s, e in spans)
+
+
+def _mediators(
+    sentence: str, ments: list[_Mention], claim_spans: list[tuple[int, int]], lex: Lexicon
+) -> list[tuple[str, int, int]]:
+    """Mediator sides named by mediation cues, with the cue span (sentence offsets)."""
+    found: list[tuple[str, int, int]] = []
+    window = lex.mediation_window
+    usable = [m for m in ments if not _inside(m, claim_spans)]
+    for cue in lex.mediation:
+        for c in cue.pattern.finditer(sentence):
+            mediator: _Mention | None = None
+            if cue.mediator == "before":
+                before = [m for m in usable if m.end <= c.start() and c.start() - m.end <= window]
+                if before and not lex.clause_break.search(sentence, before[-1].end, c.start()):
+                    mediator = before[-1]
+            elif cue.mediator == "after":
+                after = [m for m in usable if m.start >= c.end() and m.start - c.end() <= 40]
+                mediator = after[0] if after else None
+            elif cue.mediator == "adjacent":
+                adj = [m for m in usable if 0 <= c.start() - m.end <= 1]
+                mediator = adj[-1] if adj else None
+            if mediator is None:
+                continue
+            if cue.needs_party_after:
+                party = [m for m in usable if m.start >= c.end() and m.start - c.end() <= 40]
+                if not party or party[0].side == mediator.side:
+                    continue
+                if not re.match(r"[^.;:]{0,80}?\bto\s+\w", sentence[party[0].end :]):
+                    continue
+            found.append((mediator.side, c.start(), c.end()))
+    return found
+
+
+def _modality(sentence: str, start: int, end: int, lex: Lexicon) -> str:
+    before = sentence[max(0, start - 400) : start]
+    near_before = before[-90:]
+    wide_before = before[-160:]
+    after = sentence[end : end + 60]
+    mod = lex.modality
+
+    def fires(cat: str) -> bool:
+        spec = mod[cat]
+        any_p, near_p, wide_p, after_p = spec["before_any"], spec["before_near"], spec["before_wide"], spec["after_near"]
+        return bool(
+            (any_p is not None and any_p.search(before))
+            or (near_p is not None and near_p.search(near_before))
+            or (wide_p is not None and wide_p.search(wide_before))
+            or (after_p is not None and after_p.search(after))
+        )
+
+    if fires("conditional"):
+        return "hypothetical"
+    if fires("denied"):
+        return "denied"
+    if fires("hypothetical"):
+        return "hypothetical"
+    if fires("planned"):
+        return "planned"
+    return "reported"
+
+
+def _window(sentence: str, start: int, end: int, lex: Lexicon) -> tuple[int, int]:
+    """The trigger's clause: from the last break before it to the first break after it."""
+    lo = max(0, start - LEFT_WINDOW)
+    left = lo
+    for m in lex.clause_break.finditer(sentence, lo, start):
+        left = m.end()
+    hi = min(len(sentence), end + RIGHT_WINDOW)
+    m = lex.clause_break.search(sentence, end, hi)
+    right = m.start() if m else hi
+    return left, right
+
+
+def _distinct(ms: Iterable[_Mention]) -> list[_Mention]:
+    seen: set[str] = set()
+    out: list[_Mention] = []
+    for m in ms:
+        if m.side not in seen:
+            seen.add(m.side)
+            out.append(m)
+    return out
+
+
+_BETWEEN = re.compile(r"^\s*(?:[\w'’-]+\s+){0,3}?(?:between|among)\b", re.IGNORECASE)
+_HEAD = re.compile(r"[\w'’-]+")
+_BY = re.compile(r"^\s*(?:[\w'’-]+\s+){0,2}?by\b", re.IGNORECASE)
+
+
+def _participants(
+    sentence: str, trig: _Trigger, cands: list[_Mention], lex: Lexicon
+) -> tuple[list[_Mention], int]:
+    """Source and target mentions (0, 1 or 2) for a trigger, and the farthest one's distance."""
+    lb, rb = _window(sentence, trig.start, trig.end, lex)
+    frame = trig.rule.frame
+    head = _HEAD.match(sentence, trig.start)
+    head_end = min(trig.end, head.end()) if head else trig.end
+    left_all = [m for m in cands if m.end <= trig.start and m.start >= lb]
+    right_all = [m for m in cands if m.start >= head_end and m.end <= rb]
+    if frame in ("joint", "directed"):
+        left_all = [m for m in left_all if not lex.location_before.search(sentence, max(0, m.start - 60), m.start)]
+        right_all = [m for m in right_all if not lex.location_before.search(sentence, max(0, m.start - 60), m.start)]
+    left = _distinct(reversed(left_all))  # nearest first
+    right = _distinct(right_all)  # nearest first
+    gap_right = sentence[head_end : right[0].start] if right else ""
+    chosen: list[_Mention]
+    if frame == "joint":
+        if len(right) >= 2 and _BETWEEN.match(gap_right):
+            chosen = [right[0], right[1]]
+        elif left and right and right[0].start - trig.end <= 25 and right[0].side != left[0].side:
+            chosen = [left[0], right[0]]
+        elif len(left) >= 2:
+            chosen = [left[1], left[0]]
+        elif left and right and left[0].side != right[0].side:
+            chosen = [left[0], right[0]]
+        elif len(right) >= 2:
+            chosen = [right[0], right[1]]
+        else:
+            chosen = (left or right)[:1]
+    else:
+        passive = bool(right) and bool(_BY.match(gap_right))
+        if passive:
+            rest = [m for m in right[1:]] + left
+            chosen = [right[0]] + ([m for m in rest if m.side != right[0].side][:1])
+        elif left and right:
+            chosen = [left[0], right[0]] if left[0].side != right[0].side else [left[0]]
+        elif len(left) >= 2 and frame == "directed":
+            chosen = [left[1], left[0]]
+        elif len(right) >= 2 and frame in ("visit", "host"):
+            chosen = [right[0], right[1]]
+        else:
+            chosen = (left or right)[:1]
+    distance = 0
+    for m in chosen:
+        distance = max(distance, trig.start - m.end if m.end <= trig.start else m.start - trig.end)
+    return chosen, distance
+
+
+# ---------------------------------------------------------------------------------------------
+# Confidence
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def raw_score(weight: float, how: str, modality: str, distance: int, attributed: bool) -> float:
+    """Uncalibrated strength of a signal's evidence in (0, 1): a product of independent factors."""
+    dist = 1.0 if distance <= 40 else max(0.7, 1.0 - (distance - 40) / 400)
+    return weight * ARGUMENT_FACTORS[how] * MODALITY_FACTORS[modality] * dist * (1.0 if attributed else 0.95)
+
+
+def calibrate(raw: float, lex: Lexicon | None = None) -> float:
+    """Platt-scaled confidence: sigmoid(a * logit(raw) + b), a and b fitted on the labelled set."""
+    a, b = (lex or load_lexicon()).calibration
+    return round(_sigmoid(a * _logit(raw) + b), 4)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+
+
+def find_signals(text: str, actors: list[Actor], published: datetime | str | None = None) -> list[Signal]:
+    """Detect signals between dyad sides in ``text``; evidence spans index ``text`` exactly."""
+    lex = load_lexicon()
+    if not text or not actors:
+        return []
+    spans = _splitter()(text)
+    if not spans:
+        return []
+    starts = [s for s, _ in spans]
+    candidates: dict[int, set[int]] = defaultdict(set)
+    for end_idx, rule_ids in lex.automaton.iter(_lower(text)):
+        i = bisect.bisect_right(starts, end_idx) - 1
+        if i >= 0 and end_idx < spans[i][1]:
+            candidates[i].update(rule_ids)
+    if not candidates:
+        return []
+    ments = _mentions(actors)
+    mstarts = [m.start for m in ments]
+    mention_count: Counter[str] = Counter(m.side for m in ments if m.state)
+    pending: list[_Pending] = []
+    for i in sorted(candidates):
+        s0, s1 = spans[i]
+        pending.extend(_read_sentence(text, s0, s1, candidates[i], ments, mstarts, lex))
+    signals = _resolve(text, pending, mention_count, lex)
+    when = published.isoformat() if isinstance(published, datetime) else published
+    if when:
+        signals = [_with_published(s, when) for s in signals]
+    return signals
+
+
+def _with_published(signal: Signal, when: str) -> Signal:
+    from dataclasses import replace
+
+    return replace(signal, published=when)
+
+
+def _read_sentence(
+    text: str, s0: int, s1: int, rule_ids: set[int], ments: list[_Mention], mstarts: list[int], lex: Lexicon
+) -> list[_Pending]:
+    sentence = text[s0:s1]
+    triggers = _triggers(sentence, rule_ids, lex)
+    if not triggers or _is_trap(sentence, lex):
+        return []
+    lo, hi = bisect.bisect_left(mstarts, s0), bisect.bisect_left(mstarts, s1)
+    local = [_Mention(m.start - s0, m.end - s0, m.code, m.side, m.state) for m in ments[lo:hi] if m.end <= s1]
+    anaphors = [(m.start(), m.end()) for m in lex.anaphora.finditer(sentence)]
+    if len({m.side for m in local}) < 2 and not anaphors and not local:
+        return []
+    attribution, claim_spans = _attribution(sentence, lex)
+    mediators = _mediators(sentence, local, claim_spans, lex) if local else []
+    mediator_sides = {side for side, _, _ in mediators}
+    mediator = mediators[0][0] if mediators else None
+    participants = [m for m in local if not _inside(m, claim_spans)]
+    speakers = [m for m in local if _inside(m, claim_spans)]
+    suppressed: set[int] = set()
+    for gi, g in enumerate(triggers):
+        if not g.rule.governs:
+            continue
+        for ti in range(gi + 1, len(triggers)):
+            t = triggers[ti]
+            if t.rule.polarity == g.rule.polarity and t.start - g.end <= GOVERN_SPAN:
+                suppressed.add(ti)
+    out: list[_Pending] = []
+    for ti, trig in enumerate(triggers):
+        if ti in suppressed:
+            continue
+        cooperative = trig.rule.polarity == "cooperative"
+        cands = [m for m in participants if not (cooperative and m.side in mediator_sides)]
+        chosen, distance = _participants(sentence, trig, cands, lex)
+        how = "explicit"
+        if len(chosen) < 2 and speakers:
+            extra = [m for m in _distinct(reversed(speakers)) if all(m.side != c.side for c in chosen)]
+            if extra and chosen:
+                chosen = [extra[0]] + chosen
+                how = "speaker"
+        lb, rb = _window(sentence, trig.start, trig.end, lex)
+        anaphor_at = next((a for a, b in anaphors if b >= lb - 40 and a <= rb), None)
+        if anaphor_at is not None and len(chosen) == 2 and _adjacent_anaphor(sentence, trig, anaphors):
+            chosen = []
+        if len(chosen) < 2 and anaphor_at is None and not (cooperative and mediator and chosen):
+            continue
+        if trig.rule.kind == "mediation" and mediator is None and len(chosen) < 2:
+            continue
+        context_sides = [m.side for m in local if m.state and m.start < (anaphor_at if anaphor_at is not None else trig.start)]
+        out.append(
+            _Pending(
+                rule=trig.rule,
+                sent=(s0, s1),
+                trig=(trig.start, trig.end),
+                modality=_modality(sentence, trig.start, trig.end, lex),
+                sides=[(m.side, m.code) for m in chosen],
+                how=how,
+                mediator=mediator if cooperative else None,
+                attribution=attribution,
+                distance=distance,
+                anaphor_at=anaphor_at if len(chosen) < 2 else None,
+                has_cue_mediator=bool(mediator) and cooperative,
+                context_sides=[s for s in context_sides if s not in mediator_sides] if cooperative else context_sides,
+            )
+        )
+    return out
+
+
+_ANAPHOR_LINK = re.compile(r"^\s*(?:[\w'’-]+\s+){0,2}?(?:between|among|of|with|by)\s+$", re.IGNORECASE)
+
+
+def _adjacent_anaphor(sentence: str, trig: _Trigger, anaphors: list[tuple[int, int]]) -> bool:
+    """True when "the two countries" is the trigger's own argument ("talks between the two countries",
+    "the two countries' ministers could meet"), so that it outranks names farther away."""
+    for a, b in anaphors:
+        if a >= trig.end and _ANAPHOR_LINK.match(sentence[trig.end : a]):
+            return True
+        if b <= trig.start and trig.start - b <= 40 and not re.search(r"[,;:]", sentence[b : trig.start]):
+            return True
+    return False
+
+
+def _dyad(a: str, b: str) -> str:
+    return "-".join(sorted((a, b)))
+
+
+def _resolve(text: str, pending: list[_Pending], mention_count: Counter[str], lex: Lexicon) -> list[Signal]:
+    """Second pass: complete one-sided or anaphoric signals from the article's explicit dyads."""
+    explicit: Counter[tuple[str, str]] = Counter()
+    for p in pending:
+        if len(p.sides) == 2 and p.sides[0][0] != p.sides[1][0]:
+            explicit[tuple(sorted((p.sides[0][0], p.sides[1][0])))] += 1  # type: ignore[arg-type]
+    best: dict[tuple[int, int, str, str, str], Signal] = {}
+    for p in pending:
+        sides = list(p.sides)
+        how = p.how
+        if len(sides) < 2 or sides[0][0] == sides[1][0]:
+            sides = _complete(p, sides, explicit, mention_count)
+            if sides is None:
+                continue
+            how = "anaphor" if p.anaphor_at is not None else "context"
+        (src_side, src_code), (tgt_side, tgt_code) = sides[0], sides[1]
+        if src_side == tgt_side:
+            continue
+        mediator = p.mediator if p.mediator not in (src_side, tgt_side) else None
+        kind = p.rule.kind
+        raw = raw_score(p.rule.weight, how, p.modality, p.distance, p.attribution is not None)
+        s0, s1 = p.sent
+        signal = Signal(
+            kind=kind,
+            cameo=p.rule.cameo,
+            plover=p.rule.plover,
+            goldstein=p.rule.goldstein,
+            polarity=p.rule.polarity,  # type: ignore[arg-type]
+            modality=p.modality,  # type: ignore[arg-type]
+            source=src_code,
+            target=tgt_code,
+            dyad=_dyad(src_side, tgt_side),
+            evidence=Evidence(text=text[s0:s1], start=s0, end=s1),
+            confidence=calibrate(raw, lex),
+            mediator=mediator,
+            attribution=p.attribution,
+        )
+        key = (s0, s1, kind, signal.dyad, signal.modality)
+        if key not in best or best[key].confidence < signal.confidence:
+            best[key] = signal
+    signals = list(best.values())
+    by_sentence: dict[tuple[int, str], list[Signal]] = defaultdict(list)
+    for s in signals:
+        by_sentence[(s.evidence.start, s.dyad)].append(s)
+    kept = [
+        s
+        for s in signals
+        if not (s.kind == "mediation" and any(o.kind != "mediation" and o.polarity == "cooperative" for o in by_sentence[(s.evidence.start, s.dyad)]))
+    ]
+    kept.sort(key=lambda s: (s.evidence.start, s.dyad, s.kind))
+    return kept
+
+
+def _complete(
+    p: _Pending, sides: list[tuple[str, str]], explicit: Counter[tuple[str, str]], mention_count: Counter[str]
+) -> list[tuple[str, str]] | None:
+    """Fill a signal's missing side(s) from the sentence before the anaphor, then the article."""
+    if p.anaphor_at is None and not p.has_cue_mediator:
+        return None
+    known = sides[0][0] if sides else None
+    excluded = {p.mediator} if p.mediator else set()
+    if p.anaphor_at is not None and known is None:
+        local = [s for s in dict.fromkeys(reversed(p.context_sides)) if s not in excluded]
+        if len(local) >= 2:
+            a, b = local[1], local[0]
+            return [(a, a), (b, b)]
+    ranked = [pair for pair, _ in explicit.most_common() if not (set(pair) & excluded)]
+    if known is None:
+        if ranked:
+            a, b = ranked[0]
+            return [(a, a), (b, b)]
+        top = [s for s, _ in mention_count.most_common() if s not in excluded][:2]
+        return [(top[0], top[0]), (top[1], top[1])] if len(top) == 2 else None
+    for a, b in ranked:
+        if known in (a, b):
+            other = b if a == known else a
+            return [sides[0], (other, other)]
+    for s, _ in mention_count.most_common():
+        if s != known and s not in excluded:
+            return [sides[0], (s, s)]
+    return None
+
+
+def dyad_verdicts(signals: Iterable[Signal]) -> list[DyadVerdict]:
+    """Per-dyad balance: Goldstein weighted by confidence over non-denied signals; mediators named.
+
+    ``rapprochement`` is true when that balance is positive and at least one non-denied cooperative
+    signal supports it; denied signals are counted in ``signals`` but carry no weight.
+    """
+    groups: dict[str, list[Signal]] = defaultdict(list)
+    for s in signals:
+        groups[s.dyad].append(s)
+    verdicts: list[DyadVerdict] = []
+    for dyad in sorted(groups):
+        group = groups[dyad]
+        live = [s for s in group if s.modality != "denied"]
+        score = sum(s.goldstein * s.confidence for s in live)
+        cooperative = any(s.polarity == "cooperative" for s in live)
+        mediators = sorted({s.mediator for s in live if s.mediator and s.polarity == "cooperative"})
+        verdicts.append(
+            DyadVerdict(
+                dyad=dyad,
+                score=round(score, 3),
+                rapprochement=score > 0 and cooperative,
+                mediators=tuple(mediators),
+                signals=len(group),
+            )
+        )
+    return verdicts
