@@ -1,0 +1,1 @@
+"""Pure-Python extraction library: sentences, actors, near-duplicates (plain functions, no Faust)."""

@@ -1,0 +1,853 @@
+"""Actor recognition: who is in a news story, coded CAMEO-style, with exact offsets.
+
+Public API
+----------
+``find_actors(text, published=None) -> list[Actor]``
+    One ``Actor`` per distinct entity (a country, a person, an agency, an armed group, a government
+    referred to descriptively, an anonymous official...), with every mention's exact span in
+    ``text``, a salience in [0, 1], sorted by salience. Several entities may share a code: Hakan
+    Fidan and the MIT agency are both ``TURSPY``; ``Actor.type`` says which kind of entity it is.
+``find_sources(text) -> list[Source]``
+    News agencies and outlets (Reuters, North Press, SANA...): sources of claims, never actors.
+``country_of(code) -> str | None``
+    The side an actor code counts as in a dyad (DESIGN.md): a state's organs count as the state
+    (``TURSPY`` -> ``TUR``), a non-state actor as itself (``SDF``, ``SNA``, ``UAFIRN``).
+
+Actor types: ``country``, ``government`` (capital/seat metonyms and "the Syrian government";
+role-coded institutions such as "Turkish troops" too), ``anonymous`` ("a senior Turkish official",
+"a Damascus-aligned source"), ``official`` (an office without a name: "the Turkish foreign
+minister" when the holder is unknown), ``person``, ``agency``, ``igo``, ``ngo``, ``armed_group``,
+``party``, ``administration``, ``company``. Proxy forces known only by their sponsor ("Iran-backed
+militias") are ``armed_group`` with code ``UAF<sponsor>``, ``sponsor`` set and ``role`` ``UAF``.
+
+How it works: all knowledge (``knowledge/*.yaml``) is compiled once into one Aho-Corasick automaton
+over a length-preserving normalisation of the text (lower case, no diacritics, punctuation as
+spaces), so matching is one C pass; leftmost-longest selection makes "Syrian National Army" win
+over "Syrian" and "Nigeria" over "Niger". Each match is then checked by small named rules (case,
+person-name context, sport, place-vs-government, context cues) and nationality words are expanded
+by general patterns into officials, institutions, offices and proxies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import yaml
+
+from wirewatch.schemas.models import Actor, Mention
+
+from .text import split_sentences
+
+KNOWLEDGE = Path(__file__).resolve().parent / "knowledge"
+
+STATE_ROLES: frozenset[str] = frozenset({"GOV", "MIL", "SPY", "COP", "LEG", "JUD"})
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A news agency or outlet named in the text: who reports, not who acts."""
+
+    name: str
+    text: str
+    start: int
+    end: int
+    country: str | None = None
+    state: bool = False
+
+
+@dataclass(slots=True)
+class Entity:
+    """A recognisable thing: its code and descriptive fields, or date-ranged roles for a person."""
+
+    id: str
+    code: str
+    name: str
+    country: str | None
+    role: str | None
+    type: str
+    sponsor: str | None = None
+    roles: tuple[dict[str, Any], ...] = ()
+    needs: frozenset[str] = frozenset()
+    alone: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Sense:
+    """One meaning of a dictionary key: kind ("country", "adj", "person", ...) and its target."""
+
+    kind: str
+    target: str
+    surface: str
+    exact: bool
+    weak: bool = False
+
+
+@dataclass(slots=True)
+class KB:
+    """Everything compiled from the knowledge files."""
+
+    automaton: Any
+    senses: dict[str, list[Sense]]
+    entities: dict[str, Entity]
+    countries: dict[str, dict[str, Any]]
+    outlets: dict[str, dict[str, Any]]
+    offices: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]]
+    ambiguous: dict[str, list[str]]
+    lexicon: dict[str, Any]
+    titles: dict[str, dict[str, str]]
+    institutions: dict[str, str]
+    anon_modifiers: dict[str, str]
+    person_risk: frozenset[str]
+    negative: dict[str, re.Pattern[str]]
+    title_words: frozenset[str]
+    codes: frozenset[str] = field(default_factory=frozenset)
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation: one character in, one character out, so offsets survive.
+
+
+def _build_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for cp in range(0x250):
+        ch = chr(cp)
+        if ch.isalnum():
+            base = unicodedata.normalize("NFKD", ch)[0].lower()
+            table[cp] = base if len(base) == 1 and base.isalnum() else ch.lower()[:1] or ch
+        elif ch != ".":
+            table[cp] = " "
+    for cp in list(range(0x2000, 0x2070)) + [0x00A0, 0x02BC, 0x02BB, 0x02BF, 0x02BE, 0x3000]:
+        table[cp] = " "
+    table[0x0130] = "i"
+    table[0x0131] = "i"
+    return table
+
+
+_TABLE = _build_table()
+
+
+def normalise(text: str) -> str:
+    """Lower-case, strip diacritics, turn punctuation (except '.') into spaces; same length."""
+    return text.translate(_TABLE)
+
+
+# ---------------------------------------------------------------------------------------------
+# Knowledge loading.
+
+
+def _load(name: str) -> Any:
+    return yaml.safe_load((KNOWLEDGE / name).read_text(encoding="utf-8"))
+
+
+def _is_exact(surface: str) -> bool:
+    """All-caps acronyms ("MIT", "US", "U.S.") must match case exactly; names need a capital."""
+    letters = [c for c in surface if c.isalpha()]
+    return len(letters) >= 1 and all(c.isupper() for c in letters) and len(letters) <= 6
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+@lru_cache(maxsize=1)
+def knowledge() -> KB:
+    """Compile the knowledge files (cached: built once per process)."""
+    countries: dict[str, dict[str, Any]] = _load("countries.yaml")
+    lexicon: dict[str, Any] = _load("lexicon.yaml")
+    senses: dict[str, list[Sense]] = {}
+    entities: dict[str, Entity] = {}
+
+    def add(surface: str, sense_kind: str, target: str, weak: bool = False) -> None:
+        key = " " + normalise(surface).strip()
+        if len(key.strip()) < 2:
+            return
+        senses.setdefault(key, []).append(Sense(sense_kind, target, surface, _is_exact(surface), weak))
+
+    for iso, rec in countries.items():
+        entities[f"country:{iso}"] = Entity(f"country:{iso}", iso, rec["name"], iso, None, "country")
+        entities[f"gov:{iso}"] = Entity(f"gov:{iso}", f"{iso}GOV", f"{rec['name']} government", iso, "GOV", "government")
+        for name in rec["names"]:
+            add(name, "country", iso)
+        for adj in rec["adj"]:
+            add(adj, "adj", iso)
+        for dem in rec["dem"]:
+            if normalise(dem) not in {normalise(a) for a in rec["adj"]}:
+                add(dem, "dem", iso)
+        for cap in rec["cap"]:
+            add(cap, "capital", iso)
+        for seat in rec["seat"]:
+            add(seat, "seat", iso)
+
+    for surface, candidates in (lexicon.get("ambiguous") or {}).items():
+        key = " " + normalise(surface).strip()
+        senses[key] = [Sense("ambiguous", surface, surface, False)]
+
+    for filename, default_type in (("organisations.yaml", "igo"), ("agencies.yaml", "agency"), ("groups.yaml", "armed_group")):
+        for rec in _load(filename):
+            eid = f"{default_type}:{rec['id']}"
+            entities[eid] = Entity(
+                eid,
+                rec["code"],
+                rec["name"],
+                rec.get("country"),
+                rec.get("role", "IGO" if default_type == "igo" else None),
+                rec.get("type", default_type),
+                rec.get("sponsor"),
+                needs=frozenset(rec.get("needs", [])),
+            )
+            weak = set(rec.get("weak", []))
+            for alias in rec["aliases"]:
+                add(alias, "entity", eid, alias in weak)
+
+    for rec in lexicon.get("companies", []):
+        eid = f"company:{rec['name']}"
+        iso = rec["country"]
+        entities[eid] = Entity(eid, f"{iso}BUS", rec["name"], iso, "BUS", "company")
+        add(rec["name"], "entity", eid)
+
+    offices: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
+    for rec in _load("leaders.yaml"):
+        eid = f"person:{rec['id']}"
+        roles = tuple(
+            {**r, "from": _date(r.get("from")), "to": _date(r.get("to"))} for r in rec.get("roles", [])
+        )
+        last = roles[-1] if roles else {}
+        entities[eid] = Entity(
+            eid,
+            f"{rec.get('org') or rec['country']}{last.get('role', 'ELI')}",
+            rec["name"],
+            rec.get("country"),
+            last.get("role"),
+            "person",
+            roles=roles,
+            alone=bool(rec.get("alone")),
+        )
+        for alias in rec["aliases"]:
+            add(alias, "person", eid)
+        for short in rec.get("short", []):
+            add(short, "surname", eid)
+        for role in roles:
+            if role.get("office"):
+                place = role.get("org") or rec.get("country")
+                offices.setdefault((place, role["office"]), []).append((eid, role))
+
+    outlets: dict[str, dict[str, Any]] = {}
+    for rec in _load("outlets.yaml"):
+        outlets[rec["id"]] = rec
+        for alias in rec["aliases"]:
+            add(alias, "outlet", rec["id"])
+
+    for phrase in lexicon.get("blockers", []):
+        add(phrase, "block", phrase)
+
+    automaton = ahocorasick.Automaton()
+    for key in senses:
+        automaton.add_word(key, key)
+    automaton.make_automaton()
+
+    titles = {normalise(k): v for k, v in lexicon["titles"].items()}
+    institutions = {k.lower(): v for k, v in lexicon["institutions"].items()}
+    anon_modifiers = {k.lower(): v for k, v in lexicon["anonymous_modifiers"].items()}
+    title_words = frozenset(
+        w
+        for phrase in list(titles) + list(institutions) + list(anon_modifiers) + lexicon["anonymous_nouns"]
+        for w in phrase.split()
+    )
+    negative = {
+        normalise(k).strip(): re.compile("|".join(re.escape(c) for c in sorted(v, key=len, reverse=True)), re.I)
+        for k, v in (lexicon.get("negative_context") or {}).items()
+    }
+    codes = frozenset(e.code for e in entities.values())
+    return KB(
+        automaton,
+        senses,
+        entities,
+        countries,
+        outlets,
+        offices,
+        {" " + normalise(k).strip(): v for k, v in (lexicon.get("ambiguous") or {}).items()},
+        lexicon,
+        titles,
+        institutions,
+        anon_modifiers,
+        frozenset(normalise(w).strip() for w in lexicon.get("person_risk", [])),
+        negative,
+        title_words,
+        codes,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Patterns compiled from the lexicon.
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"[\s-]+") for w in sorted(set(words), key=len, reverse=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Patterns:
+    """Regexes anchored right after (or right before) a nationality, country or capital."""
+
+    title_name: re.Pattern[str]
+    title_alone: re.Pattern[str]
+    anon: re.Pattern[str]
+    institution: re.Pattern[str]
+    sponsor: re.Pattern[str]
+    company: re.Pattern[str]
+    before_anon: re.Pattern[str]
+    aligned_before: re.Pattern[str]
+    locative_before: re.Pattern[str]
+    sport_terms: re.Pattern[str]
+    sport_score: re.Pattern[str]
+    sport_verb: re.Pattern[str]
+
+
+NAME = r"(?P<name>(?:(?:al|el|bin|ibn|bin|de|van|von|da)[\s-]|[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*[\w])"
+POSS = r"(?:['’]s?)?"
+
+
+@lru_cache(maxsize=1)
+def patterns() -> Patterns:
+    kb = knowledge()
+    lex = kb.lexicon
+    titles = _alt(list(lex["titles"]))
+    anon_mod = _alt(list(lex["anonymous_modifiers"]))
+    anon_nouns = _alt(lex["anonymous_nouns"])
+    inst = _alt(list(lex["institutions"]))
+    sponsor_words = _alt(lex["sponsor_words"])
+    proxy_nouns = _alt(lex["proxy_nouns"] + lex["anonymous_nouns"])
+    indefinite = _alt(lex["indefinite_words"])
+    degree = _alt(lex["degree_words"])
+    aligned = _alt(lex["aligned_phrases"])
+    locative = _alt(lex["locative_words"])
+    company_words = _alt(lex["company_words"])
+    sport_terms = _alt(lex["sport_terms"])
+    sport_verbs = _alt(lex["sport_verbs"])
+    return Patterns(
+        title_name=re.compile(rf"{POSS}[ \t]+(?i:(?P<title>{titles}))[ \t]*,?[ \t]+{NAME}"),
+        title_alone=re.compile(rf"{POSS}[ \t]+(?i:(?P<title>{titles}))\b"),
+        anon=re.compile(rf"{POSS}[ \t]+(?i:(?:(?P<mod>{anon_mod})[ \t]+)?(?P<noun>{anon_nouns}))\b"),
+        institution=re.compile(rf"{POSS}[ \t]+(?i:(?P<inst>{inst}))\b"),
+        sponsor=re.compile(
+            rf"[-–][ \t]?(?i:(?P<verb>{sponsor_words}))\b(?:[ \t]+(?:(?:[\w-]+)[ \t]+){{0,3}}?(?i:(?P<noun>{proxy_nouns}))\b)?"
+        ),
+        company=re.compile(rf"[ \t]+(?:[A-Z][\w&-]*[ \t]+){{0,2}}?(?:{company_words})\b"),
+        before_anon=re.compile(rf"(?i:\b(?:{indefinite})[ \t]+(?:(?:{degree})[ \t]+)*|\b(?:{degree})[ \t]+(?:(?:{degree})[ \t]+)*)$"),
+        aligned_before=re.compile(
+            rf"(?i:\b(?:(?:{degree})[ \t]+)*(?P<noun>{anon_nouns})[ \t]+(?:{aligned})[ \t]+(?:the[ \t]+)?)$"
+        ),
+        locative_before=re.compile(rf"(?i:\b(?:{locative}))[ \t]+(?:the[ \t]+)?(?:[A-Z][\w-]*[ \t]+)?$"),
+        sport_terms=re.compile(rf"\b(?:{sport_terms})\b", re.I),
+        sport_score=re.compile(r"(?<![\d-])\d{1,2}[ \t]*[-–][ \t]*\d{1,2}(?![\d-])"),
+        sport_verb=re.compile(rf"\b(?:{sport_verbs})\b", re.I),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching.
+
+
+@dataclass(slots=True)
+class Hit:
+    """A dictionary match that survived the boundary and case checks."""
+
+    start: int
+    end: int
+    senses: list[Sense]
+
+
+def _dictionary_hits(text: str, kb: KB) -> list[Hit]:
+    """Leftmost-longest dictionary matches on word boundaries, with case checks applied."""
+    hay = " " + normalise(text)
+    n = len(text)
+    candidates: list[tuple[int, int, list[Sense]]] = []
+    senses_of = kb.senses
+    for last, key in kb.automaton.iter(hay):
+        end = last
+        if end < n:
+            nxt = hay[end + 1]
+            if nxt.isalnum():
+                continue
+        start = last - len(key) + 1
+        span = text[start:end]
+        kept = [s for s in senses_of[key] if _case_ok(span, s)]
+        if kept:
+            candidates.append((start, end, kept))
+    candidates.sort(key=lambda c: (c[0], c[0] - c[1]))
+    hits: list[Hit] = []
+    frontier = -1
+    for start, end, kept in candidates:
+        if start >= frontier:
+            hits.append(Hit(start, end, kept))
+            frontier = end
+    return hits
+
+
+def _case_ok(span: str, sense: Sense) -> bool:
+    """Acronyms match exactly; names need a capital first letter (so "turkey" the bird fails)."""
+    if sense.exact:
+        return span == sense.surface or span.replace(".", "") == sense.surface.replace(".", "") and span.isupper()
+    first = sense.surface[0]
+    if first.islower():
+        return True
+    return span[:1].isupper()
+
+
+# ---------------------------------------------------------------------------------------------
+# Small named rules.
+
+_PREV_WORD = re.compile(r"([A-Z][\w'’-]*)[ \t]+$")
+_NEXT_WORD = re.compile(r"[ \t]+([A-Z][\w'’-]*)")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘’(\n]\s*|[—–-]\s+)$")
+FUNCTION_WORDS: frozenset[str] = frozenset(
+    "in on at the from to and but with for of by as while after before since during neighbouring neighboring "
+    "both when if a an like unlike including between against across under over about".split()
+)
+
+
+def _person_name_context(text: str, start: int, end: int, kb: KB) -> bool:
+    """True when a name-like country/capital is part of a person's name ("Michael Jordan")."""
+    before = _PREV_WORD.search(text, max(0, start - 30), start)
+    if before:
+        word = before.group(1)
+        low = normalise(word).strip()
+        at_start = _SENTENCE_START.search(text, max(0, before.start() - 3), before.start()) is not None
+        if not at_start and low not in FUNCTION_WORDS and low not in kb.title_words and " " + low not in kb.senses:
+            return True
+    after = _NEXT_WORD.match(text, end)
+    if after:
+        low = normalise(after.group(1)).strip()
+        if low not in kb.title_words and low not in FUNCTION_WORDS and " " + low not in kb.senses:
+            return True
+    return False
+
+
+def _negative_context(text: str, start: int, end: int, key: str, kb: KB) -> bool:
+    """True when cue words for a non-country reading sit near the match (Georgia + Atlanta)."""
+    cue = kb.negative.get(key)
+    if cue is None:
+        return False
+    return cue.search(text, max(0, start - 200), min(len(text), end + 200)) is not None
+
+
+def _is_locative(text: str, start: int, pats: Patterns) -> bool:
+    """True when a capital is used as a place ("met in Damascus"), not as its government."""
+    return pats.locative_before.search(text, max(0, start - 40), start) is not None
+
+
+def _sport_spans(text: str, pats: Patterns) -> list[tuple[int, int]]:
+    """Sentences about sport, where nations are teams: a score plus a sport verb, or sport terms."""
+    if not (pats.sport_terms.search(text) or pats.sport_score.search(text)):
+        return []
+    spans = []
+    for s, e in split_sentences(text):
+        if pats.sport_terms.search(text, s, e) or (
+            pats.sport_score.search(text, s, e) and pats.sport_verb.search(text, s, e)
+        ):
+            spans.append((s, e))
+    return spans
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    return any(s <= pos < e for s, e in spans)
+
+
+def _active_role(entity: Entity, when: dt.date) -> dict[str, Any] | None:
+    """The role a person held on ``when`` (the most recently started one if several)."""
+    best = None
+    for role in entity.roles:
+        start, stop = role.get("from"), role.get("to")
+        if (start is None or start <= when) and (stop is None or when <= stop):
+            if best is None or (start or dt.date.min) >= (best.get("from") or dt.date.min):
+                best = role
+    return best
+
+
+def _person_code(entity: Entity, when: dt.date) -> tuple[str, str | None]:
+    """Date-resolved code: country (or organisation) + active role, else <ISO>ELI (former)."""
+    role = _active_role(entity, when)
+    if role is not None:
+        place = role.get("org") or entity.country or ""
+        return (place if role.get("org") else place + role["role"]), role["role"]
+    return f"{entity.country}ELI", "ELI"
+
+
+# ---------------------------------------------------------------------------------------------
+# Collection.
+
+
+@dataclass(slots=True)
+class Found:
+    """Mentions gathered for one entity while scanning."""
+
+    code: str
+    name: str
+    country: str | None
+    role: str | None
+    type: str
+    sponsor: str | None
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+
+
+class _Collector:
+    """Accumulates entities and mentions for one article."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found: dict[str, Found] = {}
+
+    def add(
+        self,
+        key: str,
+        start: int,
+        end: int,
+        code: str,
+        name: str,
+        country: str | None,
+        role: str | None,
+        type_: str,
+        sponsor: str | None = None,
+    ) -> None:
+        entry = self.found.get(key)
+        if entry is None:
+            entry = self.found[key] = Found(code, name, country, role, type_, sponsor)
+        entry.mentions.append((start, end))
+
+    def add_entity(self, entity: Entity, start: int, end: int) -> None:
+        self.add(entity.id, start, end, entity.code, entity.name, entity.country, entity.role, entity.type, entity.sponsor)
+
+
+def _country_label(kb: KB, iso: str) -> str:
+    rec = kb.countries.get(iso)
+    return rec["name"] if rec else iso
+
+
+def _resolve_ambiguous(surface: str, hits: list[Hit], kb: KB) -> str:
+    """Pick the candidate country best supported by the article's unambiguous mentions."""
+    candidates = kb.ambiguous[surface]
+    support = dict.fromkeys(candidates, 0)
+    for hit in hits:
+        for sense in hit.senses:
+            iso = None
+            if sense.kind in ("country", "adj", "dem", "capital", "seat"):
+                iso = sense.target
+            elif sense.kind in ("person", "entity"):
+                iso = kb.entities[sense.target].country
+            if iso in support:
+                support[iso] += 1
+    return max(candidates, key=lambda c: (support[c], -candidates.index(c)))
+
+
+def _mentioned_countries(hits: list[Hit], kb: KB) -> set[str]:
+    """Countries the article names unambiguously: context for weak aliases such as "MIT"."""
+    seen: set[str] = set()
+    for hit in hits:
+        for sense in hit.senses:
+            if sense.kind in ("country", "adj", "dem", "capital", "seat"):
+                seen.add(sense.target)
+            elif sense.kind in ("person", "surname") or (sense.kind == "entity" and not sense.weak):
+                entity = kb.entities[sense.target]
+                if entity.country:
+                    seen.add(entity.country)
+                if entity.sponsor:
+                    seen.add(entity.sponsor)
+    return seen
+
+
+def _as_date(published: dt.date | dt.datetime | None) -> dt.date:
+    if published is None:
+        return dt.date.today()
+    if isinstance(published, dt.datetime):
+        return published.date()
+    return published
+
+
+def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> list[Actor]:
+    """Recognise the actors in ``text`` as of ``published`` (today when unknown)."""
+    if not text:
+        return []
+    kb = knowledge()
+    pats = patterns()
+    when = _as_date(published)
+    hits = _dictionary_hits(text, kb)
+    sport = _sport_spans(text, pats)
+    context = _mentioned_countries(hits, kb)
+    full_names = {s.target for h in hits for s in h.senses if s.kind == "person"}
+    strong_entities = {s.target for h in hits for s in h.senses if s.kind == "entity" and not s.weak}
+    out = _Collector(text)
+    consumed_until = -1
+
+    for hit in hits:
+        if hit.start < consumed_until:
+            continue
+        sense = _choose_sense(hit, text, kb, context, full_names, strong_entities)
+        if sense is None:
+            continue
+        kind = sense.kind
+        start, end = hit.start, hit.end
+        if kind in ("block", "outlet"):
+            continue
+        if kind == "ambiguous":
+            iso = _resolve_ambiguous(" " + normalise(sense.surface).strip(), hits, kb)
+            kind, sense = "adj", Sense("adj", iso, sense.surface, False)
+        if kind in ("country", "adj", "dem", "capital", "seat"):
+            if sport and kind != "seat" and _inside(sport, start):
+                continue
+            key = " " + normalise(text[start:end]).strip()
+            if key.strip() in kb.person_risk and _person_name_context(text, start, end, kb):
+                continue
+            if _negative_context(text, start, end, key.strip(), kb):
+                continue
+            consumed_until = _nationality(out, text, start, end, sense.target, kind, when, kb, pats, hits)
+            continue
+        if kind == "person" or kind == "surname":
+            entity = kb.entities[sense.target]
+            code, role = _person_code(entity, when)
+            out.add(entity.id, start, end, code, entity.name, entity.country, role, "person")
+            continue
+        entity = kb.entities[sense.target]
+        out.add_entity(entity, start, end)
+
+    return _finalise(out, len(text))
+
+
+def _choose_sense(
+    hit: Hit, text: str, kb: KB, context: set[str], full_names: set[str], strong: set[str]
+) -> Sense | None:
+    """Pick the usable meaning of a match, applying the weak-alias and surname rules."""
+    for sense in hit.senses:
+        if sense.kind == "entity" and sense.weak:
+            entity = kb.entities[sense.target]
+            if sense.target not in strong and not (entity.needs & context):
+                continue
+        if sense.kind == "surname":
+            entity = kb.entities[sense.target]
+            if not (entity.alone or sense.target in full_names or _titled(text, hit.start, kb)):
+                continue
+        return sense
+    return None
+
+
+_TITLE_BEFORE = re.compile(r"([A-Za-z][\w.-]*)[ \t]+$")
+
+
+def _titled(text: str, start: int, kb: KB) -> bool:
+    """True when a title ("President", "Minister", "Gen.") stands right before a surname."""
+    m = _TITLE_BEFORE.search(text, max(0, start - 30), start)
+    return bool(m) and normalise(m.group(1)).strip(". ") in kb.title_words | {"mr", "mrs", "ms", "dr", "gen", "president", "minister"}
+
+
+def _nationality(
+    out: _Collector,
+    text: str,
+    start: int,
+    end: int,
+    iso: str,
+    kind: str,
+    when: dt.date,
+    kb: KB,
+    pats: Patterns,
+    hits: list[Hit],
+) -> int:
+    """Expand a country/nationality/capital match by the general patterns; return consumed end."""
+    label = _country_label(kb, iso)
+    if kind in ("adj", "country", "capital"):
+        sponsor = pats.sponsor.match(text, end)
+        if sponsor:
+            return _sponsored(out, text, start, end, iso, kind, sponsor, kb, hits)
+    if kind in ("adj", "country"):
+        if kind == "adj" and pats.company.match(text, end):
+            company = pats.company.match(text, end)
+            assert company is not None
+            name = text[start : company.end()]
+            out.add(f"company:{name}", start, company.end(), f"{iso}BUS", name, iso, "BUS", "company")
+            return company.end()
+        titled = pats.title_name.match(text, end)
+        if titled and not _known_span(hits, titled.start("name")):
+            title = normalise(titled.group("title")).strip()
+            role = kb.titles.get(_squash(title), {}).get("role", "GOV")
+            name = titled.group("name")
+            out.add(f"person:{iso}:{name}", titled.start("name"), titled.end("name"), f"{iso}{role}", name, iso, role, "person")
+            return titled.end()
+        if titled:
+            return end
+        anon = pats.anon.match(text, end)
+        if anon:
+            mod = (anon.group("mod") or "").lower()
+            role = kb.anon_modifiers.get(_squash(mod), "GOV") if mod else "GOV"
+            lead = pats.before_anon.search(text, max(0, start - 40), start)
+            s = lead.start() if lead else start
+            out.add(f"anon:{iso}{role}", s, anon.end(), f"{iso}{role}", f"{label} official (anonymous)", iso, role, "anonymous")
+            return anon.end()
+        alone = pats.title_alone.match(text, end)
+        if alone:
+            return _office(out, text, start, alone, iso, label, when, kb)
+        inst = pats.institution.match(text, end)
+        if inst:
+            role = kb.institutions.get(_squash(inst.group("inst").lower()), "GOV")
+            _aligned(out, text, start, inst.end(), iso, label, pats)
+            key = f"gov:{iso}" if role == "GOV" else f"inst:{iso}{role}"
+            name = f"{label} government" if role == "GOV" else f"{label} {_ROLE_NAMES.get(role, role)}"
+            out.add(key, start, inst.end(), f"{iso}{role}", name, iso, role, _ROLE_TYPES.get(role, "institution"))
+            return inst.end()
+    if kind in ("capital", "seat"):
+        if kind == "capital" and _is_locative(text, start, pats):
+            return end
+        _aligned(out, text, start, end, iso, label, pats)
+        out.add(f"gov:{iso}", start, end, f"{iso}GOV", f"{label} government", iso, "GOV", "government")
+        return end
+    _aligned(out, text, start, end, iso, label, pats)
+    out.add(f"country:{iso}", start, end, iso, label, iso, None, "country")
+    return end
+
+
+_ROLE_TYPES = {"GOV": "government", "OPP": "opposition", "REB": "armed_group", "MED": "media"}
+_ROLE_NAMES = {"MIL": "military", "SPY": "intelligence", "COP": "police", "LEG": "legislature", "JUD": "judiciary", "OPP": "opposition", "REB": "rebels", "MED": "state media"}
+
+
+def _squash(phrase: str) -> str:
+    return " ".join(phrase.replace("-", " ").split())
+
+
+def _known_span(hits: list[Hit], pos: int) -> bool:
+    """True when a dictionary person/entity match starts at ``pos`` (a known name follows)."""
+    for hit in hits:
+        if hit.start == pos:
+            return True
+        if hit.start > pos:
+            break
+    return False
+
+
+def _aligned(out: _Collector, text: str, start: int, end: int, iso: str, label: str, pats: Patterns) -> None:
+    """"a source aligned with the Syrian government": also an anonymous official of that state."""
+    m = pats.aligned_before.search(text, max(0, start - 80), start)
+    if m:
+        out.add(f"anon:{iso}GOV", m.start(), end, f"{iso}GOV", f"{label} official (anonymous)", iso, "GOV", "anonymous")
+
+
+def _sponsored(
+    out: _Collector,
+    text: str,
+    start: int,
+    end: int,
+    iso: str,
+    kind: str,
+    m: re.Match[str],
+    kb: KB,
+    hits: list[Hit],
+) -> int:
+    """"Iran-backed militias", "Damascus-aligned source", "Turkish-backed opposition factions"."""
+    label = _country_label(kb, iso)
+    noun = (m.group("noun") or "").lower()
+    if kind == "capital":
+        out.add(f"gov:{iso}", start, end, f"{iso}GOV", f"{label} government", iso, "GOV", "government")
+    else:
+        out.add(f"country:{iso}", start, end, iso, label, iso, None, "country")
+    if noun and noun in {n.lower() for n in kb.lexicon["anonymous_nouns"]}:
+        out.add(f"anon:{iso}GOV", start, m.end(), f"{iso}GOV", f"{label} official (anonymous)", iso, "GOV", "anonymous")
+        return m.end()
+    if not noun:
+        return m.end()
+    if _known_group_follows(hits, m.end(), kb, text):
+        return m.end()
+    out.add(f"proxy:{iso}", start, m.end(), f"UAF{iso}", f"{label}-backed armed groups", None, "UAF", "armed_group", iso)
+    return m.end()
+
+
+def _known_group_follows(hits: list[Hit], pos: int, kb: KB, text: str) -> bool:
+    """True when a known armed group is named in the same clause ("..., also known as SNA")."""
+    for hit in hits:
+        if hit.start < pos:
+            continue
+        if hit.start > pos + 120 or "." in text[pos : hit.start].replace("U.S.", ""):
+            return False
+        for sense in hit.senses:
+            if sense.kind == "entity" and kb.entities[sense.target].type == "armed_group":
+                return True
+    return False
+
+
+def _office(
+    out: _Collector, text: str, start: int, m: re.Match[str], iso: str, label: str, when: dt.date, kb: KB
+) -> int:
+    """"the Turkish foreign minister": the holder on that date if known, else the office itself."""
+    title = _squash(normalise(m.group("title")).strip())
+    spec = kb.titles.get(title, {})
+    role = spec.get("role", "GOV")
+    office = spec.get("office")
+    if office:
+        for eid, held in kb.offices.get((iso, office), []):
+            if (held["from"] is None or held["from"] <= when) and (held["to"] is None or when <= held["to"]):
+                entity = kb.entities[eid]
+                out.add(eid, start, m.end(), f"{iso}{held['role']}", entity.name, iso, held["role"], "person")
+                return m.end()
+    out.add(f"office:{iso}:{title}", start, m.end(), f"{iso}{role}", f"{label} {title}", iso, role, "official")
+    return m.end()
+
+
+def _finalise(out: _Collector, length: int) -> list[Actor]:
+    """Build Actors with salience: mention count weighted towards the top of the story."""
+    scores: dict[str, float] = {}
+    for key, entry in out.found.items():
+        scores[key] = sum(1.0 + 0.5 * (1.0 - s / max(length, 1)) for s, _ in entry.mentions)
+    top = max(scores.values(), default=1.0)
+    actors = []
+    text = out.text
+    for key, entry in out.found.items():
+        spans = sorted(set(entry.mentions))
+        actors.append(
+            Actor(
+                code=entry.code,
+                name=entry.name,
+                country=entry.country,
+                role=entry.role,
+                type=entry.type,
+                mentions=tuple(Mention(text[s:e], s, e) for s, e in spans),
+                sponsor=entry.sponsor,
+                salience=round(scores[key] / top, 3),
+            )
+        )
+    actors.sort(key=lambda a: (-a.salience, a.mentions[0].start))
+    return actors
+
+
+def find_sources(text: str) -> list[Source]:
+    """News agencies and outlets named in ``text`` (sources of claims, not actors), in text order."""
+    kb = knowledge()
+    found = []
+    for hit in _dictionary_hits(text, kb):
+        for sense in hit.senses:
+            if sense.kind == "outlet":
+                rec = kb.outlets[sense.target]
+                found.append(
+                    Source(rec["name"], text[hit.start : hit.end], hit.start, hit.end, rec.get("country"), bool(rec.get("state")))
+                )
+                break
+    return found
+
+
+def country_of(code: str) -> str | None:
+    """The side ``code`` counts as in a dyad: a state organ counts as its state, others as themselves.
+
+    ``TURSPY`` -> ``TUR``; ``TUR`` -> ``TUR``; ``SDF`` -> ``SDF``; ``TUROPP``/``TURBUS``/``TURELI``
+    (opposition, business, former officials: not the state) -> themselves; unknown -> ``None``.
+    """
+    kb = knowledge()
+    if code in kb.countries:
+        return code
+    if len(code) == 6 and code[:3] in kb.countries:
+        return code[:3] if code[3:] in STATE_ROLES else code
+    if code in kb.codes or (code.startswith("UAF") and code[3:] in kb.countries):
+        return code
+    return None
