@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -24,7 +26,7 @@ DEFAULT_EMBEDDED = "127.0.0.1:9092"
 
 @dataclass(frozen=True, slots=True)
 class Feed:
-    """A feed to poll: its URL, a stable name, and how often to check it."""
+    """A feed to poll: its URL, a stable name (its key on ``wire.feeds``), and how often to check it."""
 
     url: str
     name: str
@@ -47,7 +49,15 @@ class Settings:
     feeds: tuple[Feed, ...] = ()
     feeds_file: str | None = None
     http_timeout: float = 20.0
+    connect_timeout: float = 10.0
+    total_timeout: float = 60.0
+    max_redirects: int = 5
     max_body_bytes: int = 15 * 1024 * 1024
+    concurrency: int = 32
+    host_concurrency: int = 2
+    parse_processes: int = 2
+    retry_buffer: int = 10_000
+    metrics_port: int = 0
     user_agent: str = "Wirewatch/0.1 (+https://github.com/wirewatch/wirewatch)"
     allow_networks: tuple[str, ...] = ()
     archive_dir: str | None = None
@@ -138,7 +148,15 @@ def load_feeds(path: str | None) -> tuple[Feed, ...]:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise SettingsError(f"{where}: duplicate feed names {dupes}")
+    urls = [f.url for f in feeds]
+    dupes = sorted({u for u in urls if urls.count(u) > 1})
+    if dupes:
+        raise SettingsError(f"{where}: the same url is listed twice {dupes}")
     return tuple(feeds)
+
+
+FEED_FIELDS = ("url", "name", "min_interval", "max_interval", "language", "tags", "enabled")
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 
 def _feed(entry: Any, where: str) -> Feed:
@@ -146,33 +164,53 @@ def _feed(entry: Any, where: str) -> Feed:
         entry = {"url": entry}
     if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
         raise SettingsError(f"{where}: each feed needs a 'url' string")
-    url = entry["url"]
-    if not url.startswith(("http://", "https://")):
-        raise SettingsError(f"{where}: url {url!r} must start with http:// or https://")
-    unknown = set(entry) - {"url", "name", "min_interval", "max_interval", "language", "tags", "enabled"}
+    url = entry["url"].strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"{where}: url {url!r} must start with http:// or https:// and name a host")
+    unknown = set(entry) - set(FEED_FIELDS)
     if unknown:
-        raise SettingsError(f"{where}: unknown field(s) {sorted(unknown)}")
-    try:
-        feed = Feed(
-            url=url,
-            name=str(entry.get("name") or feed_name(url)),
-            min_interval=float(entry.get("min_interval", 300)),
-            max_interval=float(entry.get("max_interval", 3600)),
-            language=entry.get("language"),
-            tags=tuple(str(t) for t in entry.get("tags") or ()),
-            enabled=bool(entry.get("enabled", True)),
-        )
-    except (TypeError, ValueError) as exc:
-        raise SettingsError(f"{where}: {exc}") from None
+        raise SettingsError(f"{where}: unknown field(s) {sorted(unknown)}; known: {', '.join(FEED_FIELDS)}")
+    name = entry.get("name") or feed_name(url)
+    if not isinstance(name, str) or not name.strip():
+        raise SettingsError(f"{where}: 'name' must be a non-empty string")
+    language = entry.get("language")
+    if language is not None and not (isinstance(language, str) and re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]+)*", language)):
+        raise SettingsError(f"{where}: 'language' {language!r} must be a language code such as 'en' or 'pt-BR'")
+    tags = entry.get("tags") or ()
+    if isinstance(tags, str) or not all(isinstance(t, (str, int)) for t in tags):
+        raise SettingsError(f"{where}: 'tags' must be a list of strings")
+    enabled = entry.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise SettingsError(f"{where}: 'enabled' must be true or false, not {enabled!r}")
+    feed = Feed(
+        url=url,
+        name=name.strip(),
+        min_interval=_duration(entry.get("min_interval", 300), f"{where}: min_interval"),
+        max_interval=_duration(entry.get("max_interval", 3600), f"{where}: max_interval"),
+        language=language,
+        tags=tuple(str(t) for t in tags),
+        enabled=enabled,
+    )
     if not 0 < feed.min_interval <= feed.max_interval:
         raise SettingsError(f"{where}: need 0 < min_interval <= max_interval")
     return feed
 
 
+def _duration(value: Any, where: str) -> float:
+    """Seconds from a number or a string such as ``90``, ``90s``, ``15m``, ``2h``, ``1d``."""
+    if isinstance(value, bool):
+        raise SettingsError(f"{where}: {value!r} is not a duration")
+    if isinstance(value, (int, float)):
+        return float(value)
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", str(value))
+    if not match:
+        raise SettingsError(f"{where}: {value!r} is not a duration (seconds, or e.g. '15m', '2h')")
+    return float(match.group(1)) * _UNITS.get(match.group(2) or "s", 1.0)
+
+
 def feed_name(url: str) -> str:
     """A readable default name for a feed given only by URL."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     return (parts.netloc + parts.path).rstrip("/") or url
 
@@ -197,6 +235,14 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         feeds=load_feeds(feeds_file),
         feeds_file=feeds_file,
         http_timeout=_float(env, "WIREWATCH_HTTP_TIMEOUT", defaults.http_timeout),
+        connect_timeout=_float(env, "WIREWATCH_CONNECT_TIMEOUT", defaults.connect_timeout),
+        total_timeout=_float(env, "WIREWATCH_TOTAL_TIMEOUT", defaults.total_timeout),
+        max_redirects=_int(env, "WIREWATCH_MAX_REDIRECTS", defaults.max_redirects),
+        concurrency=_int(env, "WIREWATCH_CONCURRENCY", defaults.concurrency, minimum=1),
+        host_concurrency=_int(env, "WIREWATCH_HOST_CONCURRENCY", defaults.host_concurrency, minimum=1),
+        parse_processes=_int(env, "WIREWATCH_PARSE_PROCESSES", defaults.parse_processes),
+        retry_buffer=_int(env, "WIREWATCH_RETRY_BUFFER", defaults.retry_buffer, minimum=1),
+        metrics_port=_int(env, "WIREWATCH_METRICS_PORT", defaults.metrics_port),
         max_body_bytes=_int(env, "WIREWATCH_MAX_BODY_BYTES", defaults.max_body_bytes, minimum=1024),
         user_agent=env.get("WIREWATCH_USER_AGENT", defaults.user_agent),
         allow_networks=_networks(env.get("WIREWATCH_ALLOW_NETWORKS", "")),

@@ -1,6 +1,17 @@
-"""Errors of the ingest half; ``retriable`` tells the scheduler whether to try again soon."""
+"""Errors of the ingest half; ``retriable`` tells the scheduler whether to try again soon.
+
+``kind`` is the label under which metrics and ``wirewatch feeds`` count the error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from wirewatch.errors import WirewatchError
+
+if TYPE_CHECKING:
+    from wirewatch.schemas.models import Article
 
 
 class IngestError(WirewatchError):
@@ -10,22 +21,39 @@ class IngestError(WirewatchError):
 
 
 class FetchError(IngestError):
-    """The feed could not be fetched (network, timeout, TLS)."""
+    """The feed could not be fetched (network, DNS, TLS)."""
 
     retriable = True
     kind = "network"
 
 
+class FetchTimeoutError(FetchError):
+    """Connecting, reading or the whole request took longer than its timeout (``WIREWATCH_*_TIMEOUT``)."""
+
+    kind = "timeout"
+
+
+class TooManyRedirectsError(FetchError):
+    """The feed redirected more than ``WIREWATCH_MAX_REDIRECTS`` times; fix its URL in the feed list."""
+
+    retriable = False
+    kind = "redirects"
+
+
 class HTTPStatusError(FetchError):
-    """The server answered with an error status."""
+    """The server answered with an error status; 429/503 may carry ``retry_after`` seconds."""
 
     kind = "http"
 
-    def __init__(self, status: int, url: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, status: int, url: str, retry_after: float | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(f"HTTP {status} from {url}")
         self.status = status
         self.retry_after = retry_after
+        self.headers = headers or {}
         self.retriable = status in {408, 425, 429} or status >= 500
+        self.kind = f"http_{status}" if status in {404, 410, 429} else ("http_5xx" if status >= 500 else "http_4xx")
 
 
 class BodyTooLargeError(FetchError):
@@ -43,13 +71,23 @@ class AddressNotAllowedError(FetchError):
 
 
 class ParseError(IngestError):
-    """The body is not a feed feedparser can read (no entries and a fatal parse error)."""
+    """The body is not a feed we can read (no entries and a fatal parse error, or an HTML page)."""
 
     kind = "parse"
 
 
 class ProduceError(IngestError):
-    """Articles could not be delivered to Kafka."""
+    """Articles or feed state could not be delivered to Kafka; they stay buffered and are retried."""
 
     retriable = True
     kind = "produce"
+
+    def __init__(self, message: str, failed: Sequence[Article] = ()) -> None:
+        super().__init__(message)
+        self.failed = list(failed)
+
+
+class BackPressureError(ProduceError):
+    """The retry buffer (``WIREWATCH_RETRY_BUFFER``) is full; polling pauses until the broker drains it."""
+
+    kind = "backpressure"

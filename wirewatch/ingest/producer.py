@@ -47,6 +47,7 @@ class ArticleSink:
 
     def __init__(self, settings: Settings, producer: AIOKafkaProducer | None = None) -> None:
         self.topic = settings.topic("articles")
+        self.state_topic = settings.topic("feeds")
         self.producer = producer or make_producer(settings)
 
     async def start(self) -> None:
@@ -60,16 +61,29 @@ class ArticleSink:
 
     async def send(self, articles: Sequence[Article], replay: bool = False) -> None:
         """Send all, await every acknowledgement; raise ``ProduceError`` (retriable) if any failed."""
-        futures = [
-            await self.producer.send(
-                self.topic, value=codec.dumps(asdict(a)), key=a.id.encode(), headers=headers_for(a, replay)
-            )
-            for a in articles
-        ]
+        try:
+            futures = [
+                await self.producer.send(
+                    self.topic, value=codec.dumps(asdict(a)), key=a.id.encode(), headers=headers_for(a, replay)
+                )
+                for a in articles
+            ]
+        except KafkaError as exc:
+            raise ProduceError(f"{len(articles)} articles not sent: {exc}", failed=list(articles)) from exc
         results = await asyncio.gather(*futures, return_exceptions=True)
-        failed = [r for r in results if isinstance(r, BaseException)]
+        failed = [a for a, r in zip(articles, results, strict=True) if isinstance(r, BaseException)]
         if failed:
-            raise ProduceError(f"{len(failed)} of {len(articles)} articles not acknowledged: {failed[0]}")
+            error = next(r for r in results if isinstance(r, BaseException))
+            raise ProduceError(f"{len(failed)} of {len(articles)} articles not acknowledged: {error}",
+                               failed=failed)
+
+    async def send_state(self, feed: str, value: bytes | None) -> None:
+        """Write one feed's state to the compacted ``wire.feeds`` (None: a tombstone); await the ack."""
+        try:
+            future = await self.producer.send(self.state_topic, value=value, key=feed.encode())
+            await future
+        except KafkaError as exc:
+            raise ProduceError(f"state of feed {feed} not acknowledged: {exc}") from exc
 
     async def __aenter__(self) -> ArticleSink:
         await self.start()

@@ -2,35 +2,45 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import asyncio
+import contextlib
+import logging
 
+from aiokafka.errors import KafkaError
 from mode import Service
 
-from wirewatch.ingest.fetch import make_client
+from wirewatch.ingest.errors import ProduceError
+from wirewatch.ingest.metrics import Metrics
 from wirewatch.ingest.poller import Poller
-from wirewatch.ingest.producer import ArticleSink
+from wirewatch.ingest.run import running_poller
 from wirewatch.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class PollerService(Service):
-    """Polls every configured feed forever; stopping closes the HTTP client and flushes the producer."""
+    """Polls every configured feed forever; waits for the broker first, since state lives there."""
 
     def __init__(self, settings: Settings, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.settings = settings
-        self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="feedparser")
+        self.metrics = Metrics()
+        self.poller: Poller | None = None
 
     async def on_start(self) -> None:
-        self.client = make_client(self.settings)
-        self.sink = ArticleSink(self.settings)
-        await self.sink.start()
-        self.poller = Poller(self.settings, self.sink, self.client, self.executor)
+        if self.settings.metrics_port:
+            self.metrics.serve(self.settings.metrics_port)
 
     @Service.task
     async def _poll_forever(self) -> None:
-        await self.poller.run_forever(self.settings.feeds)
-
-    async def on_stop(self) -> None:
-        await self.sink.stop()
-        await self.client.aclose()
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        delay = 1.0
+        while not self.should_stop:
+            try:
+                async with running_poller(self.settings, self.metrics) as poller:
+                    self.poller = poller
+                    await poller.run_forever(self.settings.feeds)
+            except (ProduceError, KafkaError, OSError) as exc:
+                log.warning("pollers wait for the broker (%s); retrying in %.0fs", exc, delay)
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await self.sleep(delay)
+                delay = min(delay * 2, 60.0)
