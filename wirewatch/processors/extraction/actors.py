@@ -105,8 +105,13 @@ class KB:
     institutions: dict[str, str]
     anon_modifiers: dict[str, str]
     person_risk: frozenset[str]
-    negative: dict[str, re.Pattern[str]]
+    negative: frozenset[str]
+    cues: Any
     title_words: frozenset[str]
+    locatives: frozenset[str]
+    trigger_words: frozenset[str]
+    aligned_cues: tuple[str, ...]
+    sport: Any
     codes: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -223,7 +228,7 @@ def knowledge() -> KB:
         last = roles[-1] if roles else {}
         entities[eid] = Entity(
             eid,
-            f"{rec.get('org') or rec['country']}{last.get('role', 'ELI')}",
+            last.get("org") or f"{rec.get('country')}{last.get('role', 'ELI')}",
             rec["name"],
             rec.get("country"),
             last.get("role"),
@@ -254,6 +259,12 @@ def knowledge() -> KB:
         automaton.add_word(key, key)
     automaton.make_automaton()
 
+    sport = ahocorasick.Automaton()
+    for term in lexicon["sport_terms"]:
+        key = " " + normalise(term).strip()
+        sport.add_word(key, key)
+    sport.make_automaton()
+
     titles = {normalise(k): v for k, v in lexicon["titles"].items()}
     institutions = {k.lower(): v for k, v in lexicon["institutions"].items()}
     anon_modifiers = {k.lower(): v for k, v in lexicon["anonymous_modifiers"].items()}
@@ -262,10 +273,15 @@ def knowledge() -> KB:
         for phrase in list(titles) + list(institutions) + list(anon_modifiers) + lexicon["anonymous_nouns"]
         for w in phrase.split()
     )
-    negative = {
-        normalise(k).strip(): re.compile("|".join(re.escape(c) for c in sorted(v, key=len, reverse=True)), re.I)
-        for k, v in (lexicon.get("negative_context") or {}).items()
-    }
+    cue_targets: dict[str, list[str]] = {}
+    for surface, cue_list in (lexicon.get("negative_context") or {}).items():
+        for cue in cue_list:
+            cue_targets.setdefault(" " + normalise(cue).strip(), []).append(normalise(surface).strip())
+    cues = ahocorasick.Automaton()
+    for cue_key, targets in cue_targets.items():
+        cues.add_word(cue_key, (cue_key, targets))
+    cues.make_automaton()
+    negative = frozenset(normalise(k).strip() for k in (lexicon.get("negative_context") or {}))
     codes = frozenset(e.code for e in entities.values())
     return KB(
         automaton,
@@ -281,7 +297,19 @@ def knowledge() -> KB:
         anon_modifiers,
         frozenset(normalise(w).strip() for w in lexicon.get("person_risk", [])),
         negative,
+        cues,
         title_words,
+        frozenset(w.lower() for w in lexicon["locative_words"] if " " not in w),
+        frozenset(
+            normalise(phrase).split()[0]
+            for phrase in list(lexicon["titles"])
+            + list(lexicon["institutions"])
+            + list(lexicon["anonymous_modifiers"])
+            + lexicon["anonymous_nouns"]
+            + lexicon["company_words"]
+        ),
+        tuple(sorted({p.split()[0].lower() for p in lexicon["aligned_phrases"]})),
+        sport,
         codes,
     )
 
@@ -306,14 +334,13 @@ class Patterns:
     company: re.Pattern[str]
     before_anon: re.Pattern[str]
     aligned_before: re.Pattern[str]
-    locative_before: re.Pattern[str]
-    sport_terms: re.Pattern[str]
     sport_score: re.Pattern[str]
     sport_verb: re.Pattern[str]
 
 
 NAME = r"(?P<name>(?:(?:al|el|bin|ibn|bin|de|van|von|da)[\s-]|[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*[\w])"
 POSS = r"(?:['’]s?)?"
+RANK = r"(?i:(?:first[ \t]+)?(?:deputy|acting|interim|vice|assistant|chief|top|senior|then)[ \t-]+)?"
 
 
 @lru_cache(maxsize=1)
@@ -329,13 +356,11 @@ def patterns() -> Patterns:
     indefinite = _alt(lex["indefinite_words"])
     degree = _alt(lex["degree_words"])
     aligned = _alt(lex["aligned_phrases"])
-    locative = _alt(lex["locative_words"])
     company_words = _alt(lex["company_words"])
-    sport_terms = _alt(lex["sport_terms"])
     sport_verbs = _alt(lex["sport_verbs"])
     return Patterns(
-        title_name=re.compile(rf"{POSS}[ \t]+(?i:(?P<title>{titles}))[ \t]*,?[ \t]+{NAME}"),
-        title_alone=re.compile(rf"{POSS}[ \t]+(?i:(?P<title>{titles}))\b"),
+        title_name=re.compile(rf"{POSS}[ \t]+{RANK}(?i:(?P<title>{titles}))[ \t]*,?[ \t]+{NAME}"),
+        title_alone=re.compile(rf"{POSS}[ \t]+{RANK}(?i:(?P<title>{titles}))\b"),
         anon=re.compile(rf"{POSS}[ \t]+(?i:(?:(?P<mod>{anon_mod})[ \t]+)?(?P<noun>{anon_nouns}))\b"),
         institution=re.compile(rf"{POSS}[ \t]+(?i:(?P<inst>{inst}))\b"),
         sponsor=re.compile(
@@ -346,8 +371,6 @@ def patterns() -> Patterns:
         aligned_before=re.compile(
             rf"(?i:\b(?:(?:{degree})[ \t]+)*(?P<noun>{anon_nouns})[ \t]+(?:{aligned})[ \t]+(?:the[ \t]+)?)$"
         ),
-        locative_before=re.compile(rf"(?i:\b(?:{locative}))[ \t]+(?:the[ \t]+)?(?:[A-Z][\w-]*[ \t]+)?$"),
-        sport_terms=re.compile(rf"\b(?:{sport_terms})\b", re.I),
         sport_score=re.compile(r"(?<![\d-])\d{1,2}[ \t]*[-–][ \t]*\d{1,2}(?![\d-])"),
         sport_verb=re.compile(rf"\b(?:{sport_verbs})\b", re.I),
     )
@@ -366,9 +389,10 @@ class Hit:
     senses: list[Sense]
 
 
-def _dictionary_hits(text: str, kb: KB) -> list[Hit]:
+def _dictionary_hits(text: str, kb: KB, hay: str | None = None) -> list[Hit]:
     """Leftmost-longest dictionary matches on word boundaries, with case checks applied."""
-    hay = " " + normalise(text)
+    if hay is None:
+        hay = " " + normalise(text)
     n = len(text)
     candidates: list[tuple[int, int, list[Sense]]] = []
     senses_of = kb.senses
@@ -432,28 +456,38 @@ def _person_name_context(text: str, start: int, end: int, kb: KB) -> bool:
     return False
 
 
-def _negative_context(text: str, start: int, end: int, key: str, kb: KB) -> bool:
+def _negative_context(start: int, end: int, key: str, kb: KB, hay: str, cache: dict[str, list[int]]) -> bool:
     """True when cue words for a non-country reading sit near the match (Georgia + Atlanta)."""
-    cue = kb.negative.get(key)
-    if cue is None:
+    if key not in kb.negative:
         return False
-    return cue.search(text, max(0, start - 200), min(len(text), end + 200)) is not None
+    if not cache:
+        cache[""] = []
+        for last, (cue, targets) in kb.cues.iter(hay):
+            if last + 1 >= len(hay) or not hay[last + 1].isalnum():
+                for target in targets:
+                    cache.setdefault(target, []).append(last - len(cue) + 1)
+    return any(start - 200 <= p <= end + 200 for p in cache.get(key, ()))
 
 
-def _is_locative(text: str, start: int, pats: Patterns) -> bool:
+def _is_locative(text: str, start: int, kb: KB) -> bool:
     """True when a capital is used as a place ("met in Damascus"), not as its government."""
-    return pats.locative_before.search(text, max(0, start - 40), start) is not None
+    words = text[max(0, start - 40) : start].split()[-3:]
+    words = [w for w in words if w.lower() != "the"]
+    if not words:
+        return False
+    if words[-1].lower() in kb.locatives:
+        return True
+    return len(words) >= 2 and words[-1][:1].isupper() and words[-2].lower() in kb.locatives
 
 
-def _sport_spans(text: str, pats: Patterns) -> list[tuple[int, int]]:
+def _sport_spans(text: str, hay: str, kb: KB, pats: Patterns) -> list[tuple[int, int]]:
     """Sentences about sport, where nations are teams: a score plus a sport verb, or sport terms."""
-    if not (pats.sport_terms.search(text) or pats.sport_score.search(text)):
+    term_at = [end - len(key) + 1 for end, key in kb.sport.iter(hay) if end + 1 >= len(hay) or not hay[end + 1].isalnum()]
+    if not term_at and not pats.sport_score.search(text):
         return []
     spans = []
     for s, e in split_sentences(text):
-        if pats.sport_terms.search(text, s, e) or (
-            pats.sport_score.search(text, s, e) and pats.sport_verb.search(text, s, e)
-        ):
+        if any(s <= p < e for p in term_at) or (pats.sport_score.search(text, s, e) and pats.sport_verb.search(text, s, e)):
             spans.append((s, e))
     return spans
 
@@ -477,8 +511,9 @@ def _person_code(entity: Entity, when: dt.date) -> tuple[str, str | None]:
     """Date-resolved code: country (or organisation) + active role, else <ISO>ELI (former)."""
     role = _active_role(entity, when)
     if role is not None:
-        place = role.get("org") or entity.country or ""
-        return (place if role.get("org") else place + role["role"]), role["role"]
+        return role.get("org") or f"{entity.country}{role['role']}", role["role"]
+    if entity.country is None:
+        return entity.roles[-1].get("org") or "IGO", "ELI"
     return f"{entity.country}ELI", "ELI"
 
 
@@ -579,12 +614,14 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
     kb = knowledge()
     pats = patterns()
     when = _as_date(published)
-    hits = _dictionary_hits(text, kb)
-    sport = _sport_spans(text, pats)
+    hay = " " + normalise(text)
+    hits = _dictionary_hits(text, kb, hay)
+    sport = _sport_spans(text, hay, kb, pats)
     context = _mentioned_countries(hits, kb)
     full_names = {s.target for h in hits for s in h.senses if s.kind == "person"}
     strong_entities = {s.target for h in hits for s in h.senses if s.kind == "entity" and not s.weak}
     out = _Collector(text)
+    cue_cache: dict[str, list[int]] = {}
     consumed_until = -1
 
     for hit in hits:
@@ -603,12 +640,12 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
         if kind in ("country", "adj", "dem", "capital", "seat"):
             if sport and kind != "seat" and _inside(sport, start):
                 continue
-            key = " " + normalise(text[start:end]).strip()
-            if key.strip() in kb.person_risk and _person_name_context(text, start, end, kb):
+            key = hay[start + 1 : end + 1]
+            if key in kb.person_risk and _person_name_context(text, start, end, kb):
                 continue
-            if _negative_context(text, start, end, key.strip(), kb):
+            if _negative_context(start, end, key, kb, hay, cue_cache):
                 continue
-            consumed_until = _nationality(out, text, start, end, sense.target, kind, when, kb, pats, hits)
+            consumed_until = _nationality(out, text, start, end, sense.target, kind, when, kb, pats, hits, hay)
             continue
         if kind == "person" or kind == "surname":
             entity = kb.entities[sense.target]
@@ -658,14 +695,17 @@ def _nationality(
     kb: KB,
     pats: Patterns,
     hits: list[Hit],
+    hay: str,
 ) -> int:
     """Expand a country/nationality/capital match by the general patterns; return consumed end."""
     label = _country_label(kb, iso)
-    if kind in ("adj", "country", "capital"):
+    follower = text[end : end + 1]
+    if follower in ("-", "–") and kind in ("adj", "country", "capital"):
         sponsor = pats.sponsor.match(text, end)
         if sponsor:
             return _sponsored(out, text, start, end, iso, kind, sponsor, kb, hits)
-    if kind in ("adj", "country"):
+    nxt = _NEXT_TOKEN.match(hay, end + 1) if follower in (" ", "'", "’", "\t") else None
+    if nxt is not None and nxt.group(1) in kb.trigger_words and kind in ("adj", "country"):
         if kind == "adj" and pats.company.match(text, end):
             company = pats.company.match(text, end)
             assert company is not None
@@ -701,7 +741,7 @@ def _nationality(
             out.add(key, start, inst.end(), f"{iso}{role}", name, iso, role, _ROLE_TYPES.get(role, "institution"))
             return inst.end()
     if kind in ("capital", "seat"):
-        if kind == "capital" and _is_locative(text, start, pats):
+        if kind == "capital" and _is_locative(text, start, kb):
             return end
         _aligned(out, text, start, end, iso, label, pats)
         out.add(f"gov:{iso}", start, end, f"{iso}GOV", f"{label} government", iso, "GOV", "government")
@@ -711,6 +751,7 @@ def _nationality(
     return end
 
 
+_NEXT_TOKEN = re.compile(r" +(?:s +)?([a-z0-9]+)")
 _ROLE_TYPES = {"GOV": "government", "OPP": "opposition", "REB": "armed_group", "MED": "media"}
 _ROLE_NAMES = {"MIL": "military", "SPY": "intelligence", "COP": "police", "LEG": "legislature", "JUD": "judiciary", "OPP": "opposition", "REB": "rebels", "MED": "state media"}
 
@@ -731,6 +772,9 @@ def _known_span(hits: list[Hit], pos: int) -> bool:
 
 def _aligned(out: _Collector, text: str, start: int, end: int, iso: str, label: str, pats: Patterns) -> None:
     """"a source aligned with the Syrian government": also an anonymous official of that state."""
+    window = text[max(0, start - 80) : start]
+    if not any(cue in window for cue in knowledge().aligned_cues):
+        return
     m = pats.aligned_before.search(text, max(0, start - 80), start)
     if m:
         out.add(f"anon:{iso}GOV", m.start(), end, f"{iso}GOV", f"{label} official (anonymous)", iso, "GOV", "anonymous")
