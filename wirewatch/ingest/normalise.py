@@ -135,9 +135,7 @@ def to_article(
     text = html_to_text(entry_html(entry))
     summary = html_to_text(str(entry.get("summary") or ""))
     published = utc_iso(entry.get("published_parsed") or entry.get("updated_parsed"))
-    authors = tuple(
-        dict.fromkeys(a.get("name", "").strip() for a in entry.get("authors") or () if a.get("name", "").strip())
-    ) or ((str(entry["author"]).strip(),) if entry.get("author") else ())
+    authors = author_names(entry)
     entry_tags = tuple(dict.fromkeys(t.get("term", "").strip() for t in entry.get("tags") or () if t.get("term")))
     return Article(
         id=article_id(channel_identity(channel), entry_identity(entry)),
@@ -155,6 +153,29 @@ def to_article(
         tags=tuple(dict.fromkeys(entry_tags + tags)),
         content_hash=content_hash(title, text or summary),
     )
+
+
+_EMAIL_NAME = re.compile(r"^\s*[^\s@()]+@[^\s()]+\s*\((?P<name>[^()]+)\)\s*$")
+_NAME_EMAIL = re.compile(r"^\s*(?P<name>[^<>()]+?)\s*[<(][^\s@<>()]+@[^\s<>()]+[>)]\s*$")
+
+
+def rss_author(value: str) -> str | None:
+    """RSS ``<author>`` is "email (Name)"; feedparser's e-mail pattern cuts long TLDs and mangles the name."""
+    match = _EMAIL_NAME.match(value) or _NAME_EMAIL.match(value)
+    if match:
+        return match.group("name").strip()
+    return None if "@" in value else value.strip() or None
+
+
+def author_names(entry: Mapping[str, Any]) -> tuple[str, ...]:
+    """Distinct author names: RSS's raw ``author`` string parsed ourselves, else feedparser's list."""
+    raw = entry.get("author")
+    if isinstance(raw, str) and "@" in raw:
+        name = rss_author(raw)
+        return (name,) if name else ()
+    names = (str(a.get("name") or "").strip() for a in entry.get("authors") or () if isinstance(a, Mapping))
+    found = tuple(dict.fromkeys(n for n in names if n))
+    return found or ((raw.strip(),) if isinstance(raw, str) and raw.strip() else ())
 
 
 def _language(entry: Mapping[str, Any], channel: Mapping[str, Any]) -> str | None:
