@@ -23,6 +23,9 @@ ABBREVIATIONS: frozenset[str] = frozenset(
     """.split()
 )
 
+# Abbreviations that only abbreviate before a number ("No. 2", "Art. 5"); elsewhere "no." is a word.
+NUMERIC_ABBREVIATIONS: frozenset[str] = frozenset({"no", "nos", "vol", "art", "fig", "p", "pp"})
+
 # Abbreviations that routinely end a sentence too ("... based in the U.S. The talks ..."): for these
 # a following capitalised word that is a common sentence opener still splits.
 SENTENCE_FINAL_ABBREVIATIONS: frozenset[str] = frozenset({"u.s", "u.k", "u.n", "e.u", "d.c", "etc", "p.m", "a.m"})
@@ -68,6 +71,8 @@ def _is_abbreviation_stop(text: str, stop: int, after: int) -> bool:
         return text[word_match.start() : stop].isupper()
     if word not in ABBREVIATIONS:
         return False
+    if word in NUMERIC_ABBREVIATIONS:
+        return text[after : after + 2].strip()[:1].isdigit()
     if word in SENTENCE_FINAL_ABBREVIATIONS:
         nxt = _NEXT_WORD.match(text, after)
         if nxt and nxt.group(1).lower() in SENTENCE_OPENERS:
