@@ -80,7 +80,7 @@ class Lexicon:
 
     rules: tuple[EventRule, ...]
     automaton: Any
-    modality: dict[str, dict[str, re.Pattern[str] | None]]
+    modality: dict[str, re.Pattern[str] | None]
     near_words: int
     attribution: tuple[re.Pattern[str], ...]
     outlet_patterns: tuple[re.Pattern[str], ...]
@@ -89,8 +89,11 @@ class Lexicon:
     mediation_window: int
     anaphora: re.Pattern[str]
     location_before: re.Pattern[str]
+    topic_before: re.Pattern[str]
     clause_break: re.Pattern[str]
-    traps: tuple[tuple[re.Pattern[str], int], ...]
+    traps: tuple[tuple[frozenset[str], tuple[str, ...], int], ...]
+    speech: frozenset[str]
+    speech_verb: re.Pattern[str]
     calibration: tuple[float, float]
 
 
@@ -125,6 +128,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     rules: list[EventRule] = []
     automaton = ahocorasick.Automaton()
     key_rules: dict[str, set[int]] = defaultdict(set)
+    whole: set[str] = set()
     for entry in _yaml("events.yaml", directory):
         idx = len(rules)
         rules.append(
@@ -142,24 +146,25 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
             )
         )
         for key in entry["keys"]:
-            key_rules[key.lower()].add(idx)
+            key = key.lower()
+            if key.endswith("|"):
+                key = key[:-1]
+                whole.add(key)
+            key_rules[key].add(idx)
     for key, idxs in key_rules.items():
-        automaton.add_word(key, frozenset(idxs))
+        automaton.add_word(key, (frozenset(idxs), len(key), key in whole))
     automaton.make_automaton()
 
     mod = _yaml("modality.yaml", directory)
     near = int(mod.get("near_words", 5))
-    near_suffix = r"(?=(?:[\W_]+[\w’'-]+){0,%d}[\W_]*\Z)" % (near - 1)
-    wide_suffix = r"(?=(?:[\W_]+[\w’'-]+){0,12}[\W_]*\Z)"
-    modality: dict[str, dict[str, re.Pattern[str] | None]] = {}
-    for cat in ("conditional", "denied", "hypothetical", "planned"):
-        spec = mod.get(cat, {})
-        modality[cat] = {
-            "before_any": _union(spec.get("before_any", [])),
-            "before_near": _union(spec.get("before_near", []), near_suffix),
-            "before_wide": _union(spec.get("before_wide", []), wide_suffix),
-            "after_near": _union(spec.get("after_near", [])),
-        }
+    modality: dict[str, re.Pattern[str] | None] = {}
+    for scope in ("before_any", "before_near", "before_wide", "after_near"):
+        alts = [
+            f"(?P<{cat}_{i}>{p})"
+            for cat in ("conditional", "denied", "hypothetical", "planned")
+            for i, p in enumerate(mod.get(cat, {}).get(scope, []))
+        ]
+        modality[scope] = re.compile("|".join(alts)) if alts else None
 
     att = _yaml("attribution.yaml", directory)
     outlets = sorted(att["outlets"], key=len, reverse=True)
@@ -182,7 +187,10 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
 
     refs = _yaml("references.yaml", directory)
     traps_spec = _yaml("traps.yaml", directory)
-    traps = tuple((re.compile(v["pattern"], re.IGNORECASE), int(v.get("min", 1))) for v in traps_spec.values())
+    traps = tuple(
+        (frozenset(w.lower() for w in v.get("words", [])), tuple(p.lower() for p in v.get("phrases", [])), int(v.get("min", 1)))
+        for v in traps_spec.values()
+    )
     cal = _yaml("calibration.yaml", directory) or {}
     return Lexicon(
         rules=tuple(rules),
@@ -196,8 +204,11 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         mediation_window=int(med.get("window", 60)),
         anaphora=_union(refs["pair_anaphora"]) or re.compile(r"(?!)"),
         location_before=re.compile(refs["location_before"], re.IGNORECASE),
+        topic_before=re.compile(refs["topic_before"], re.IGNORECASE),
         clause_break=re.compile(refs["clause_break"], re.IGNORECASE),
         traps=traps,
+        speech=frozenset(att["speech_verbs"].split("|")) | {"according", "cited", "citing", "quoting"},
+        speech_verb=re.compile(r"\b(?:%s)\b" % att["speech_verbs"], re.IGNORECASE),
         calibration=(float(cal.get("a", 1.0)), float(cal.get("b", 0.0))),
     )
 
@@ -318,12 +329,13 @@ def _mentions(actors: Iterable[Actor]) -> list[_Mention]:
 # Sentence-level readers
 
 
-def _is_trap(sentence: str, lex: Lexicon) -> bool:
-    for pattern, minimum in lex.traps:
-        if minimum <= 1:
-            if pattern.search(sentence):
-                return True
-        elif len({m.group().lower() for m in pattern.finditer(sentence)}) >= minimum:
+_WORDS = re.compile(r"[a-zà-ÿ][a-zà-ÿ&'’-]*")
+
+
+def _is_trap(low: str, words: set[str], lex: Lexicon) -> bool:
+    for vocab, phrases, minimum in lex.traps:
+        hits = len(vocab & words) + sum(1 for p in phrases if p in low)
+        if hits >= minimum:
             return True
     return False
 
@@ -349,10 +361,21 @@ def _clean_claimant(text: str) -> str:
     return re.sub(r"^(?:and|but|while|as|so)\s+", "", text, flags=re.IGNORECASE)
 
 
+_CLAIM_BOUNDARIES = (",", ";", ":", "“", "”", '"', "(", ")")
+
+
 def _attribution(sentence: str, lex: Lexicon) -> tuple[str | None, list[tuple[int, int]]]:
     """Who claims the sentence, and the spans (sentence offsets) of the claimant phrases."""
     who: str | None = None
     spans: list[tuple[int, int]] = []
+    for verb in lex.speech_verb.finditer(sentence):
+        end = verb.start()
+        begin = max(sentence.rfind(c, 0, end) for c in _CLAIM_BOUNDARIES) + 1
+        cleaned = _clean_claimant(sentence[begin:end])
+        if cleaned and len(cleaned.split()) <= 16 and lex.claimant_ok.search(cleaned):
+            spans.append((begin, end))
+            if who is None:
+                who = cleaned
     for pattern in lex.attribution:
         for m in pattern.finditer(sentence):
             raw = m.group("who")
@@ -378,6 +401,9 @@ def _inside(m: _Mention, spans: list[tuple[int, int]]) -> bool:
     return any(m.start >= s and m.end <= e for s, e in spans)
 
 
+_COORDINATED = re.compile(r"(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+)(?:the\s+)?", re.IGNORECASE)
+
+
 def _mediators(
     sentence: str, ments: list[_Mention], claim_spans: list[tuple[int, int]], lex: Lexicon
 ) -> list[tuple[str, int, int]]:
@@ -395,6 +421,10 @@ def _mediators(
             elif cue.mediator == "after":
                 after = [m for m in usable if m.start >= c.end() and m.start - c.end() <= 40]
                 mediator = after[0] if after else None
+                for nxt in after[1:]:
+                    if _COORDINATED.fullmatch(sentence[mediator.end : nxt.start]) and mediator:
+                        found.append((mediator.side, c.start(), c.end()))
+                        mediator = nxt
             elif cue.mediator == "adjacent":
                 adj = [m for m in usable if 0 <= c.start() - m.end <= 1]
                 mediator = adj[-1] if adj else None
@@ -410,30 +440,44 @@ def _mediators(
     return found
 
 
+def _tail(text: str, words: int) -> str:
+    """The last ``words`` words of ``text`` (with their punctuation)."""
+    cut = len(text)
+    for _ in range(words):
+        cut = text.rfind(" ", 0, cut)
+        if cut < 0:
+            return text
+        while cut > 0 and text[cut - 1] == " ":
+            cut -= 1
+    return text[cut:]
+
+
+MODALITY_ORDER = ("conditional", "denied", "hypothetical", "planned")
+
+
+def _cues(pattern: re.Pattern[str] | None, text: str) -> set[str]:
+    """Modality categories whose cues occur in ``text`` (one pass over a combined pattern)."""
+    if pattern is None or not text:
+        return set()
+    return {m.lastgroup.rsplit("_", 1)[0] for m in pattern.finditer(text) if m.lastgroup}
+
+
 def _modality(sentence: str, start: int, end: int, lex: Lexicon) -> str:
-    before = sentence[max(0, start - 400) : start]
-    near_before = before[-90:]
-    wide_before = before[-160:]
-    after = sentence[end : end + 60]
+    """Modality of the trigger at ``sentence[start:end]``; ``sentence`` is lower-cased."""
+    before = sentence[max(0, start - 400) : start].rstrip()
     mod = lex.modality
-
-    def fires(cat: str) -> bool:
-        spec = mod[cat]
-        any_p, near_p, wide_p, after_p = spec["before_any"], spec["before_near"], spec["before_wide"], spec["after_near"]
-        return bool(
-            (any_p is not None and any_p.search(before))
-            or (near_p is not None and near_p.search(near_before))
-            or (wide_p is not None and wide_p.search(wide_before))
-            or (after_p is not None and after_p.search(after))
-        )
-
-    if fires("conditional"):
+    fired = _cues(mod["before_any"], before)
+    fired |= _cues(mod["before_near"], _tail(before, lex.near_words))
+    fired |= _cues(mod["before_wide"], _tail(before, 13))
+    after_cues = _cues(mod["after_near"], sentence[end : end + 60])
+    fired |= after_cues
+    if "conditional" in fired:
         return "hypothetical"
-    if fires("denied"):
+    if "denied" in fired:
         return "denied"
-    if fires("hypothetical"):
-        return "hypothetical"
-    if fires("planned"):
+    if "hypothetical" in fired:
+        return "planned" if "planned" in after_cues else "hypothetical"
+    if "planned" in fired:
         return "planned"
     return "reported"
 
@@ -461,6 +505,7 @@ def _distinct(ms: Iterable[_Mention]) -> list[_Mention]:
 
 
 _BETWEEN = re.compile(r"^\s*(?:[\w'’-]+\s+){0,3}?(?:between|among)\b", re.IGNORECASE)
+_THAT = re.compile(r"[\w'’-]*\s+that\b", re.IGNORECASE)
 _HEAD = re.compile(r"[\w'’-]+")
 _BY = re.compile(r"^\s*(?:[\w'’-]+\s+){0,2}?by\b", re.IGNORECASE)
 
@@ -474,7 +519,12 @@ def _participants(
     head = _HEAD.match(sentence, trig.start)
     head_end = min(trig.end, head.end()) if head else trig.end
     left_all = [m for m in cands if m.end <= trig.start and m.start >= lb]
+    if trig.rule.governs and rb < len(sentence) and _THAT.match(sentence, head_end):
+        nxt = lex.clause_break.search(sentence, _THAT.match(sentence, head_end).end(), min(len(sentence), trig.end + RIGHT_WINDOW))
+        rb = nxt.start() if nxt else min(len(sentence), trig.end + RIGHT_WINDOW)
     right_all = [m for m in cands if m.start >= head_end and m.end <= rb]
+    if frame == "joint":
+        right_all = [m for m in right_all if not lex.topic_before.search(sentence, max(0, m.start - 40), m.start)]
     if frame in ("joint", "directed"):
         left_all = [m for m in left_all if not lex.location_before.search(sentence, max(0, m.start - 60), m.start)]
         right_all = [m for m in right_all if not lex.location_before.search(sentence, max(0, m.start - 60), m.start)]
@@ -502,8 +552,6 @@ def _participants(
             chosen = [right[0]] + ([m for m in rest if m.side != right[0].side][:1])
         elif left and right:
             chosen = [left[0], right[0]] if left[0].side != right[0].side else [left[0]]
-        elif len(left) >= 2 and frame == "directed":
-            chosen = [left[1], left[0]]
         elif len(right) >= 2 and frame in ("visit", "host"):
             chosen = [right[0], right[1]]
         else:
@@ -553,7 +601,14 @@ def find_signals(text: str, actors: list[Actor], published: datetime | str | Non
         return []
     starts = [s for s, _ in spans]
     candidates: dict[int, set[int]] = defaultdict(set)
-    for end_idx, rule_ids in lex.automaton.iter(_lower(text)):
+    low = _lower(text)
+    size = len(low)
+    for end_idx, (rule_ids, klen, whole) in lex.automaton.iter(low):
+        begin = end_idx - klen + 1
+        if begin > 0 and low[begin - 1].isalnum():
+            continue
+        if whole and end_idx + 1 < size and low[end_idx + 1].isalnum():
+            continue
         i = bisect.bisect_right(starts, end_idx) - 1
         if i >= 0 and end_idx < spans[i][1]:
             candidates[i].update(rule_ids)
@@ -583,15 +638,19 @@ def _read_sentence(
     text: str, s0: int, s1: int, rule_ids: set[int], ments: list[_Mention], mstarts: list[int], lex: Lexicon
 ) -> list[_Pending]:
     sentence = text[s0:s1]
-    triggers = _triggers(sentence, rule_ids, lex)
-    if not triggers or _is_trap(sentence, lex):
-        return []
+    low = sentence.lower()
     lo, hi = bisect.bisect_left(mstarts, s0), bisect.bisect_left(mstarts, s1)
     local = [_Mention(m.start - s0, m.end - s0, m.code, m.side, m.state) for m in ments[lo:hi] if m.end <= s1]
     anaphors = [(m.start(), m.end()) for m in lex.anaphora.finditer(sentence)]
-    if len({m.side for m in local}) < 2 and not anaphors and not local:
+    if not local and not anaphors:
         return []
-    attribution, claim_spans = _attribution(sentence, lex)
+    triggers = _triggers(sentence, rule_ids, lex)
+    if not triggers:
+        return []
+    words = set(_WORDS.findall(low))
+    if _is_trap(low, words, lex):
+        return []
+    attribution, claim_spans = _attribution(sentence, lex) if words & lex.speech else (None, [])
     mediators = _mediators(sentence, local, claim_spans, lex) if local else []
     mediator_sides = {side for side, _, _ in mediators}
     mediator = mediators[0][0] if mediators else None
@@ -613,8 +672,16 @@ def _read_sentence(
         cands = [m for m in participants if not (cooperative and m.side in mediator_sides)]
         chosen, distance = _participants(sentence, trig, cands, lex)
         how = "explicit"
+        if len(chosen) < 2 and trig.rule.frame in ("visit", "host"):
+            place = _place_host(sentence, trig, chosen)
+            if place is not None:
+                chosen = chosen + [place]
         if len(chosen) < 2 and speakers:
-            extra = [m for m in _distinct(reversed(speakers)) if all(m.side != c.side for c in chosen)]
+            extra = [
+                m
+                for m in _distinct(reversed(speakers))
+                if all(m.side != c.side for c in chosen) and not (cooperative and m.side in mediator_sides)
+            ]
             if extra and chosen:
                 chosen = [extra[0]] + chosen
                 how = "speaker"
@@ -622,7 +689,7 @@ def _read_sentence(
         anaphor_at = next((a for a, b in anaphors if b >= lb - 40 and a <= rb), None)
         if anaphor_at is not None and len(chosen) == 2 and _adjacent_anaphor(sentence, trig, anaphors):
             chosen = []
-        if len(chosen) < 2 and anaphor_at is None and not (cooperative and mediator and chosen):
+        if len(chosen) < 2 and anaphor_at is None and not (cooperative and mediator):
             continue
         if trig.rule.kind == "mediation" and mediator is None and len(chosen) < 2:
             continue
@@ -632,7 +699,7 @@ def _read_sentence(
                 rule=trig.rule,
                 sent=(s0, s1),
                 trig=(trig.start, trig.end),
-                modality=_modality(sentence, trig.start, trig.end, lex),
+                modality=_modality(low, trig.start, trig.end, lex),
                 sides=[(m.side, m.code) for m in chosen],
                 how=how,
                 mediator=mediator if cooperative else None,
@@ -658,6 +725,42 @@ def _adjacent_anaphor(sentence: str, trig: _Trigger, anaphors: list[tuple[int, i
         if b <= trig.start and trig.start - b <= 40 and not re.search(r"[,;:]", sentence[b : trig.start]):
             return True
     return False
+
+
+_PLACE = re.compile(r"(?-i:[A-Z][\w’'-]+)(?:\s+(?-i:[A-Z][\w’'-]+)){0,2}")
+_PLACE_AFTER = re.compile(r"\b(?:to|in|at)\s+(?:the\s+)?(?:\w+\s+capital\s+(?:of\s+)?)?(?=(?-i:[A-Z]))", re.IGNORECASE)
+
+
+def _place_host(sentence: str, trig: _Trigger, chosen: list[_Mention]) -> _Mention | None:
+    """The host of a visit named as a place ("visit to Riyadh", "visited Moscow", "arrived in Tehran").
+
+    Actor recognition rightly reads such names as locations, not actors; for a visit the place's
+    state is the host, so the name is looked up through ``find_actors`` on its own.
+    """
+    starts = [trig.end + len(sentence[trig.end :]) - len(sentence[trig.end :].lstrip())]
+    starts += [m.end() for m in _PLACE_AFTER.finditer(sentence, trig.start, min(len(sentence), trig.end + 60))]
+    for start in starts:
+        m = _PLACE.match(sentence, start)
+        if m is None:
+            continue
+        side, code = _place_side(m.group())
+        if side is not None and all(c.side != side for c in chosen):
+            return _Mention(m.start(), m.end(), code or side, side, True)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _place_side(name: str) -> tuple[str | None, str | None]:
+    try:
+        from wirewatch.processors.extraction.actors import find_actors
+    except ImportError:
+        return None, None
+    for actor in find_actors(f"{name} said on Monday."):
+        if any(m.start == 0 for m in actor.mentions) and actor.country:
+            side = side_of(actor)
+            if side == actor.country:
+                return side, actor.code
+    return None, None
 
 
 def _dyad(a: str, b: str) -> str:
@@ -711,7 +814,13 @@ def _resolve(text: str, pending: list[_Pending], mention_count: Counter[str], le
     kept = [
         s
         for s in signals
-        if not (s.kind == "mediation" and any(o.kind != "mediation" and o.polarity == "cooperative" for o in by_sentence[(s.evidence.start, s.dyad)]))
+        if not (
+            s.kind == "mediation"
+            and any(
+                o.kind != "mediation" and o.polarity == "cooperative" and o.modality == s.modality
+                for o in by_sentence[(s.evidence.start, s.dyad)]
+            )
+        )
     ]
     kept.sort(key=lambda s: (s.evidence.start, s.dyad, s.kind))
     return kept
