@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import asdict
 
@@ -13,6 +14,8 @@ from wirewatch import codec
 from wirewatch.ingest.errors import ProduceError
 from wirewatch.schemas.models import Article
 from wirewatch.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def make_producer(settings: Settings, **overrides: object) -> AIOKafkaProducer:
@@ -46,15 +49,28 @@ class ArticleSink:
     """Publishes batches of Articles and returns only once the broker acknowledged all of them."""
 
     def __init__(self, settings: Settings, producer: AIOKafkaProducer | None = None) -> None:
+        self.settings = settings
         self.topic = settings.topic("articles")
         self.state_topic = settings.topic("feeds")
         self.producer = producer or make_producer(settings)
+        self.idempotent = producer is None
 
     async def start(self) -> None:
+        """Connect; a broker that refuses producer ids (Tansu 0.6) gets acks=all without idempotence."""
         try:
             await self.producer.start()
         except KafkaError as exc:
-            raise ProduceError(f"cannot connect to Kafka: {exc}") from exc
+            await self.producer.stop()
+            if not self.idempotent:
+                raise ProduceError(f"cannot connect to Kafka: {exc}") from exc
+            log.warning("broker refused an idempotent producer (%s); producing with acks=all without it", exc)
+            self.idempotent = False
+            self.producer = make_producer(self.settings, enable_idempotence=False)
+            try:
+                await self.producer.start()
+            except KafkaError as exc2:
+                await self.producer.stop()
+                raise ProduceError(f"cannot connect to Kafka: {exc2}") from exc2
 
     async def stop(self) -> None:
         await self.producer.stop()

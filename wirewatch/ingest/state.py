@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 STATE_VERSION = 1
 SEEN_RETENTION = 90 * 86400.0
 SEEN_LIMIT = 5000
+#: Tansu 0.6 reports end offsets that count batches, not records; two empty fetches in a row also end a read.
+IDLE_ROUNDS = 2
 
 
 def iso(when: datetime | None) -> str | None:
@@ -154,10 +156,13 @@ async def read_states(settings: Settings, timeout: float = 60.0) -> dict[str, di
         await consumer.seek_to_beginning(*tps)
         remaining = {tp for tp in tps if end[tp] > 0}
         deadline = time.monotonic() + timeout
-        while remaining:
+        idle = 0
+        while remaining and idle < IDLE_ROUNDS:
             if time.monotonic() > deadline:
                 raise ProduceError(f"reading {topic} did not reach its end within {timeout:g}s")
-            for tp, records in (await consumer.getmany(*remaining, timeout_ms=500)).items():
+            batches = await consumer.getmany(*remaining, timeout_ms=500)
+            idle = 0 if any(batches.values()) else idle + 1
+            for tp, records in batches.items():
                 for record in records:
                     key = record.key.decode() if record.key else ""
                     if record.value is None:
