@@ -86,6 +86,8 @@ class Lexicon:
     outlet_patterns: tuple[re.Pattern[str], ...]
     claimant_ok: re.Pattern[str]
     mediation: tuple[MediationCue, ...]
+    mediation_any: re.Pattern[str]
+    outlet_any: re.Pattern[str]
     mediation_window: int
     anaphora: re.Pattern[str]
     location_before: re.Pattern[str]
@@ -201,6 +203,8 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         outlet_patterns=outlet_patterns,
         claimant_ok=claimant_ok,
         mediation=mediation,
+        mediation_any=re.compile("|".join(f"(?:{c.pattern.pattern})" for c in mediation), re.IGNORECASE),
+        outlet_any=re.compile(rf"\b(?:{outlet_alt})\b"),
         mediation_window=int(med.get("window", 60)),
         anaphora=_union(refs["pair_anaphora"]) or re.compile(r"(?!)"),
         location_before=re.compile(refs["location_before"], re.IGNORECASE),
@@ -361,6 +365,18 @@ def _clean_claimant(text: str) -> str:
     return re.sub(r"^(?:and|but|while|as|so)\s+", "", text, flags=re.IGNORECASE)
 
 
+def _ALWAYS(_: str) -> bool:
+    return True
+
+
+# Cheap literal gates for the attribution patterns, keyed by their opening (a regex pass costs more)
+_GATE: dict[str, Callable[[str], bool]] = {
+    r"\baccording\s+to\s+(?P<w": lambda t: "ccording" in t,
+    r"\b(?:cited|quoted|quotin": lambda t: "cite" in t or "quot" in t or "citing" in t,
+    r"\b(?:citing|quoting)\s+(": lambda t: "citing" in t or "quoting" in t,
+}
+
+
 _CLAIM_BOUNDARIES = (",", ";", ":", "“", "”", '"', "(", ")")
 
 
@@ -377,6 +393,8 @@ def _attribution(sentence: str, lex: Lexicon) -> tuple[str | None, list[tuple[in
             if who is None:
                 who = cleaned
     for pattern in lex.attribution:
+        if not _GATE.get(pattern.pattern[:24], _ALWAYS)(sentence):
+            continue
         for m in pattern.finditer(sentence):
             raw = m.group("who")
             cleaned = _clean_claimant(raw)
@@ -386,7 +404,7 @@ def _attribution(sentence: str, lex: Lexicon) -> tuple[str | None, list[tuple[in
             if who is None:
                 who = cleaned
     outlet: str | None = None
-    for pattern in lex.outlet_patterns:
+    for pattern in lex.outlet_patterns if lex.outlet_any.search(sentence) else ():
         m = pattern.search(sentence)
         if m:
             outlet = m.group("outlet")
@@ -409,6 +427,8 @@ def _mediators(
 ) -> list[tuple[str, int, int]]:
     """Mediator sides named by mediation cues, with the cue span (sentence offsets)."""
     found: list[tuple[str, int, int]] = []
+    if not lex.mediation_any.search(sentence):
+        return found
     window = lex.mediation_window
     usable = [m for m in ments if not _inside(m, claim_spans)]
     for cue in lex.mediation:
@@ -464,7 +484,7 @@ def _cues(pattern: re.Pattern[str] | None, text: str) -> set[str]:
 
 def _modality(sentence: str, start: int, end: int, lex: Lexicon) -> str:
     """Modality of the trigger at ``sentence[start:end]``; ``sentence`` is lower-cased."""
-    before = sentence[max(0, start - 400) : start].rstrip()
+    before = sentence[max(0, start - 250) : start].rstrip()
     mod = lex.modality
     fired = _cues(mod["before_any"], before)
     fired |= _cues(mod["before_near"], _tail(before, lex.near_words))
@@ -482,15 +502,15 @@ def _modality(sentence: str, start: int, end: int, lex: Lexicon) -> str:
     return "reported"
 
 
-def _window(sentence: str, start: int, end: int, lex: Lexicon) -> tuple[int, int]:
+def _window(sentence: str, start: int, end: int, breaks: list[tuple[int, int]]) -> tuple[int, int]:
     """The trigger's clause: from the last break before it to the first break after it."""
     lo = max(0, start - LEFT_WINDOW)
     left = lo
-    for m in lex.clause_break.finditer(sentence, lo, start):
-        left = m.end()
+    for b0, b1 in breaks:
+        if b0 >= lo and b1 <= start:
+            left = b1
     hi = min(len(sentence), end + RIGHT_WINDOW)
-    m = lex.clause_break.search(sentence, end, hi)
-    right = m.start() if m else hi
+    right = next((b0 for b0, _ in breaks if b0 >= end and b0 < hi), hi)
     return left, right
 
 
@@ -511,23 +531,24 @@ _BY = re.compile(r"^\s*(?:[\w'’-]+\s+){0,2}?by\b", re.IGNORECASE)
 
 
 def _participants(
-    sentence: str, trig: _Trigger, cands: list[_Mention], lex: Lexicon
+    sentence: str, trig: _Trigger, cands: list[_Mention], lex: Lexicon, window: tuple[int, int], places: set[int], topics: set[int], breaks: list[tuple[int, int]]
 ) -> tuple[list[_Mention], int]:
     """Source and target mentions (0, 1 or 2) for a trigger, and the farthest one's distance."""
-    lb, rb = _window(sentence, trig.start, trig.end, lex)
+    lb, rb = window
     frame = trig.rule.frame
     head = _HEAD.match(sentence, trig.start)
     head_end = min(trig.end, head.end()) if head else trig.end
     left_all = [m for m in cands if m.end <= trig.start and m.start >= lb]
-    if trig.rule.governs and rb < len(sentence) and _THAT.match(sentence, head_end):
-        nxt = lex.clause_break.search(sentence, _THAT.match(sentence, head_end).end(), min(len(sentence), trig.end + RIGHT_WINDOW))
-        rb = nxt.start() if nxt else min(len(sentence), trig.end + RIGHT_WINDOW)
+    that = _THAT.match(sentence, head_end) if trig.rule.governs and rb < len(sentence) else None
+    if that:
+        hi = min(len(sentence), trig.end + RIGHT_WINDOW)
+        rb = next((b0 for b0, _ in breaks if b0 >= that.end() and b0 < hi), hi)
     right_all = [m for m in cands if m.start >= head_end and m.end <= rb]
     if frame == "joint":
-        right_all = [m for m in right_all if not lex.topic_before.search(sentence, max(0, m.start - 40), m.start)]
+        right_all = [m for m in right_all if m.start not in topics]
     if frame in ("joint", "directed"):
-        left_all = [m for m in left_all if not lex.location_before.search(sentence, max(0, m.start - 60), m.start)]
-        right_all = [m for m in right_all if not lex.location_before.search(sentence, max(0, m.start - 60), m.start)]
+        left_all = [m for m in left_all if m.start not in places]
+        right_all = [m for m in right_all if m.start not in places]
     left = _distinct(reversed(left_all))  # nearest first
     right = _distinct(right_all)  # nearest first
     gap_right = sentence[head_end : right[0].start] if right else ""
@@ -641,12 +662,15 @@ def _read_sentence(
     low = sentence.lower()
     lo, hi = bisect.bisect_left(mstarts, s0), bisect.bisect_left(mstarts, s1)
     local = [_Mention(m.start - s0, m.end - s0, m.code, m.side, m.state) for m in ments[lo:hi] if m.end <= s1]
-    anaphors = [(m.start(), m.end()) for m in lex.anaphora.finditer(sentence)]
+    anaphors = [(m.start(), m.end()) for m in lex.anaphora.finditer(sentence)] if local or lex.anaphora.search(sentence) else []
     if not local and not anaphors:
         return []
     triggers = _triggers(sentence, rule_ids, lex)
     if not triggers:
         return []
+    breaks = [(m.start(), m.end()) for m in lex.clause_break.finditer(sentence)]
+    places = {m.start for m in local if lex.location_before.search(sentence, max(0, m.start - 60), m.start)}
+    topics = {m.start for m in local if lex.topic_before.search(sentence, max(0, m.start - 40), m.start)}
     words = set(_WORDS.findall(low))
     if _is_trap(low, words, lex):
         return []
@@ -670,7 +694,8 @@ def _read_sentence(
             continue
         cooperative = trig.rule.polarity == "cooperative"
         cands = [m for m in participants if not (cooperative and m.side in mediator_sides)]
-        chosen, distance = _participants(sentence, trig, cands, lex)
+        window = _window(sentence, trig.start, trig.end, breaks)
+        chosen, distance = _participants(sentence, trig, cands, lex, window, places, topics, breaks)
         how = "explicit"
         if len(chosen) < 2 and trig.rule.frame in ("visit", "host"):
             place = _place_host(sentence, trig, chosen)
@@ -685,7 +710,7 @@ def _read_sentence(
             if extra and chosen:
                 chosen = [extra[0]] + chosen
                 how = "speaker"
-        lb, rb = _window(sentence, trig.start, trig.end, lex)
+        lb, rb = window
         anaphor_at = next((a for a, b in anaphors if b >= lb - 40 and a <= rb), None)
         if anaphor_at is not None and len(chosen) == 2 and _adjacent_anaphor(sentence, trig, anaphors):
             chosen = []
