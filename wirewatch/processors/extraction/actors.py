@@ -109,6 +109,7 @@ class KB:
     cues: Any
     title_words: frozenset[str]
     locatives: frozenset[str]
+    locative_heads: frozenset[str]
     trigger_words: frozenset[str]
     aligned_cues: tuple[str, ...]
     sport: Any
@@ -300,6 +301,7 @@ def knowledge() -> KB:
         cues,
         title_words,
         frozenset(w.lower() for w in lexicon["locative_words"] if " " not in w),
+        frozenset(w.lower() for w in lexicon["locative_heads"]),
         frozenset(
             normalise(phrase).split()[0]
             for phrase in list(lexicon["titles"])
@@ -307,6 +309,7 @@ def knowledge() -> KB:
             + list(lexicon["anonymous_modifiers"])
             + lexicon["anonymous_nouns"]
             + lexicon["company_words"]
+            + list(RANK_WORDS)
         ),
         tuple(sorted({p.split()[0].lower() for p in lexicon["aligned_phrases"]})),
         sport,
@@ -340,7 +343,8 @@ class Patterns:
 
 NAME = r"(?P<name>(?:(?:al|el|bin|ibn|bin|de|van|von|da)[\s-]|[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*[\w])"
 POSS = r"(?:['’]s?)?"
-RANK = r"(?i:(?:first[ \t]+)?(?:deputy|acting|interim|vice|assistant|chief|top|senior|then)[ \t-]+)?"
+RANK_WORDS = ("new", "first", "former", "outgoing", "incoming", "interim", "acting", "deputy", "vice", "assistant", "chief", "top", "senior", "then", "presidential", "powerful", "veteran")
+RANK = rf"(?i:(?:(?:{'|'.join(RANK_WORDS)})[ \t-]+){{0,3}})"
 
 
 @lru_cache(maxsize=1)
@@ -359,8 +363,8 @@ def patterns() -> Patterns:
     company_words = _alt(lex["company_words"])
     sport_verbs = _alt(lex["sport_verbs"])
     return Patterns(
-        title_name=re.compile(rf"{POSS}[ \t]+{RANK}(?i:(?P<title>{titles}))[ \t]*,?[ \t]+{NAME}"),
-        title_alone=re.compile(rf"{POSS}[ \t]+{RANK}(?i:(?P<title>{titles}))\b"),
+        title_name=re.compile(rf"{POSS}[ \t]+{RANK}(?i:(?P<title>{titles}))s?[ \t]*,?[ \t]+{NAME}"),
+        title_alone=re.compile(rf"{POSS}[ \t]+{RANK}(?i:(?P<title>{titles}))s?\b"),
         anon=re.compile(rf"{POSS}[ \t]+(?i:(?:(?P<mod>{anon_mod})[ \t]+)?(?P<noun>{anon_nouns}))\b"),
         institution=re.compile(rf"{POSS}[ \t]+(?i:(?P<inst>{inst}))\b"),
         sponsor=re.compile(
@@ -471,13 +475,15 @@ def _negative_context(start: int, end: int, key: str, kb: KB, hay: str, cache: d
 
 def _is_locative(text: str, start: int, kb: KB) -> bool:
     """True when a capital is used as a place ("met in Damascus"), not as its government."""
-    words = text[max(0, start - 40) : start].split()[-3:]
-    words = [w for w in words if w.lower() != "the"]
+    words = [w.lower() for w in text[max(0, start - 40) : start].split()[-4:] if w.lower() != "the"]
     if not words:
         return False
-    if words[-1].lower() in kb.locatives:
+    last = words[-1]
+    if last in kb.locatives:
         return True
-    return len(words) >= 2 and words[-1][:1].isupper() and words[-2].lower() in kb.locatives
+    if last in ("to", "on", "from") and len(words) >= 2:
+        return words[-2].strip(",") in kb.locative_heads
+    return False
 
 
 def _sport_spans(text: str, hay: str, kb: KB, pats: Patterns) -> list[tuple[int, int]]:
@@ -599,6 +605,18 @@ def _mentioned_countries(hits: list[Hit], kb: KB) -> set[str]:
     return seen
 
 
+def _shared_weak_countries(hits: list[Hit], kb: KB) -> set[str]:
+    """Countries named by two different weak aliases ("SNA fighters clashed with the SDF")."""
+    seen: dict[str, set[str]] = {}
+    for hit in hits:
+        for sense in hit.senses:
+            if sense.kind == "entity" and sense.weak:
+                country = kb.entities[sense.target].country
+                if country:
+                    seen.setdefault(country, set()).add(sense.target)
+    return {c for c, targets in seen.items() if len(targets) >= 2}
+
+
 def _as_date(published: dt.date | dt.datetime | None) -> dt.date:
     if published is None:
         return dt.date.today()
@@ -619,12 +637,15 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
     sport = _sport_spans(text, hay, kb, pats)
     context = _mentioned_countries(hits, kb)
     full_names = {s.target for h in hits for s in h.senses if s.kind == "person"}
+    weak_countries = [kb.entities[s.target].country for h in hits for s in h.senses if s.kind == "entity" and s.weak]
+    if len({c for c in weak_countries if c}) < len([c for c in weak_countries if c]) or len(set(weak_countries)) > 1:
+        context = context | _shared_weak_countries(hits, kb)
     strong_entities = {s.target for h in hits for s in h.senses if s.kind == "entity" and not s.weak}
     out = _Collector(text)
     cue_cache: dict[str, list[int]] = {}
     consumed_until = -1
 
-    for hit in hits:
+    for index, hit in enumerate(hits):
         if hit.start < consumed_until:
             continue
         sense = _choose_sense(hit, text, kb, context, full_names, strong_entities)
@@ -645,6 +666,13 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
                 continue
             if _negative_context(start, end, key, kb, hay, cue_cache):
                 continue
+            if _possessive_of_known(text, end, hits, index, kb):
+                continue
+            if kind in ("adj", "country") and any(x.kind == "adj" for x in hit.senses):
+                shared = _coordinated(out, text, hit, hits, index, when, kb, pats)
+                if shared:
+                    consumed_until = shared
+                    continue
             consumed_until = _nationality(out, text, start, end, sense.target, kind, when, kb, pats, hits, hay)
             continue
         if kind == "person" or kind == "surname":
@@ -751,6 +779,59 @@ def _nationality(
     return end
 
 
+_COORDINATOR = re.compile(r"(?:[ \t]*,[ \t]*(?:and[ \t]+|or[ \t]+)?|[ \t]+(?:and|or)[ \t]+)")
+
+
+def _possessive_of_known(text: str, end: int, hits: list[Hit], index: int, kb: KB) -> bool:
+    """"Russia's Wagner Group", "China's Ministry of State Security": the known actor carries it."""
+    if text[end : end + 1] not in ("'", "’") or index + 1 >= len(hits):
+        return False
+    nxt = hits[index + 1]
+    if not 2 <= nxt.start - end <= 3:
+        return False
+    return any(s.kind in ("person", "entity") for s in nxt.senses)
+
+
+def _coordinated(
+    out: _Collector, text: str, hit: Hit, hits: list[Hit], index: int, when: dt.date, kb: KB, pats: Patterns
+) -> int:
+    """"Turkish, Syrian and Russian defence ministers": each nationality gets the shared role."""
+    chain = [(hit.start, hit.end, hit.senses[0].target)]
+    j = index + 1
+    while j < len(hits):
+        prev_end = chain[-1][1]
+        nxt = hits[j]
+        adjective = next((x for x in nxt.senses if x.kind == "adj"), None)
+        if adjective is None or _COORDINATOR.fullmatch(text, prev_end, nxt.start) is None:
+            break
+        chain.append((nxt.start, nxt.end, adjective.target))
+        j += 1
+    if len(chain) < 2:
+        return 0
+    last_end = chain[-1][1]
+    anon = pats.anon.match(text, last_end)
+    inst = pats.institution.match(text, last_end)
+    alone = pats.title_alone.match(text, last_end)
+    found = anon or alone or inst
+    if found is None:
+        return 0
+    for start, end, iso in chain:
+        label = _country_label(kb, iso)
+        stop = found.end() if end == last_end else end
+        if anon is not None:
+            mod = (anon.group("mod") or "").lower()
+            role = kb.anon_modifiers.get(_squash(mod), "GOV") if mod else "GOV"
+            out.add(f"anon:{iso}{role}", start, stop, f"{iso}{role}", f"{label} official (anonymous)", iso, role, "anonymous")
+        elif alone is not None:
+            _office(out, text, start, alone, iso, label, when, kb, stop)
+        else:
+            role = kb.institutions.get(_squash(found.group("inst").lower()), "GOV")
+            key = f"gov:{iso}" if role == "GOV" else f"inst:{iso}{role}"
+            name = f"{label} government" if role == "GOV" else f"{label} {_ROLE_NAMES.get(role, role)}"
+            out.add(key, start, stop, f"{iso}{role}", name, iso, role, _ROLE_TYPES.get(role, "institution"))
+    return found.end()
+
+
 _NEXT_TOKEN = re.compile(r" +(?:s +)?([a-z0-9]+)")
 _ROLE_TYPES = {"GOV": "government", "OPP": "opposition", "REB": "armed_group", "MED": "media"}
 _ROLE_NAMES = {"MIL": "military", "SPY": "intelligence", "COP": "police", "LEG": "legislature", "JUD": "judiciary", "OPP": "opposition", "REB": "rebels", "MED": "state media"}
@@ -823,7 +904,15 @@ def _known_group_follows(hits: list[Hit], pos: int, kb: KB, text: str) -> bool:
 
 
 def _office(
-    out: _Collector, text: str, start: int, m: re.Match[str], iso: str, label: str, when: dt.date, kb: KB
+    out: _Collector,
+    text: str,
+    start: int,
+    m: re.Match[str],
+    iso: str,
+    label: str,
+    when: dt.date,
+    kb: KB,
+    stop: int | None = None,
 ) -> int:
     """"the Turkish foreign minister": the holder on that date if known, else the office itself."""
     title = _squash(normalise(m.group("title")).strip())
@@ -834,9 +923,9 @@ def _office(
         for eid, held in kb.offices.get((iso, office), []):
             if (held["from"] is None or held["from"] <= when) and (held["to"] is None or when <= held["to"]):
                 entity = kb.entities[eid]
-                out.add(eid, start, m.end(), f"{iso}{held['role']}", entity.name, iso, held["role"], "person")
+                out.add(eid, start, stop or m.end(), f"{iso}{held['role']}", entity.name, iso, held["role"], "person")
                 return m.end()
-    out.add(f"office:{iso}:{title}", start, m.end(), f"{iso}{role}", f"{label} {title}", iso, role, "official")
+    out.add(f"office:{iso}:{title}", start, stop or m.end(), f"{iso}{role}", f"{label} {title}", iso, role, "official")
     return m.end()
 
 
