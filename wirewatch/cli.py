@@ -48,7 +48,7 @@ def _broker_for(settings: Settings) -> Iterator[Settings]:
         yield settings
         return
     click.echo(f"wirewatch: no KAFKA_BOOTSTRAP_SERVERS; starting the embedded broker on {settings.bootstrap}", err=True)
-    with broker.running(settings.bootstrap) as embedded:
+    with broker.running(settings.embedded_listen) as embedded:
         yield replace(settings, bootstrap_servers=embedded.bootstrap)
 
 
@@ -108,14 +108,19 @@ def _run_worker(settings: Settings, with_pollers: bool) -> None:
 @click.option("--demo", is_flag=True, help="Also serve the packaged sample feed on loopback and poll it.")
 @click.option("--feeds/--no-feeds", "use_feeds", default=True, show_default=True,
               help="Poll the configured feed list (--no-feeds with --demo polls only the sample).")
+@click.option("--listen", default=None, metavar="HOST:PORT",
+              help="Where the embedded broker listens when KAFKA_BOOTSTRAP_SERVERS is unset [127.0.0.1:9092].")
 @click.pass_context
 @_fail_cleanly
-def run(ctx: click.Context, demo: bool, use_feeds: bool) -> None:
+def run(ctx: click.Context, demo: bool, use_feeds: bool, listen: str | None) -> None:
     """Run the whole service in one process: broker if none is configured, pollers, Faust worker.
 
     Enriched articles are logged as they are produced; watch the topics with `wirewatch tail`.
     """
     settings = _settings(ctx)
+    if listen and settings.embedded:
+        broker.parse_listen(listen)
+        settings = replace(settings, embedded_listen=listen)
     feeds = settings.feeds if use_feeds else ()
     server = None
     if demo:
@@ -143,10 +148,15 @@ def worker(ctx: click.Context) -> None:
 
 @main.command()
 @click.option("--once", is_flag=True, help="Poll each feed once, print a summary per feed, and exit.")
+@click.option("--archive", "archive_dir", type=click.Path(file_okay=False), help="Archive every response here "
+              "(overrides WIREWATCH_ARCHIVE_DIR).")
+@click.option("--metrics-port", type=click.IntRange(min=1), help="Serve Prometheus /metrics on this port "
+              "(overrides WIREWATCH_METRICS_PORT).")
 @click.argument("urls", nargs=-1)
 @click.pass_context
 @_fail_cleanly
-def poll(ctx: click.Context, once: bool, urls: tuple[str, ...]) -> None:
+def poll(ctx: click.Context, once: bool, archive_dir: str | None, metrics_port: int | None,
+         urls: tuple[str, ...]) -> None:
     """Poll feeds and publish new or changed entries to wire.articles.
 
     URLS replace the configured feed list. Without --once, polls forever on each feed's schedule.
@@ -154,7 +164,7 @@ def poll(ctx: click.Context, once: bool, urls: tuple[str, ...]) -> None:
     """
     from wirewatch.ingest.run import poll_forever, poll_once
 
-    settings = _settings(ctx)
+    settings = _settings(ctx).with_overrides(archive_dir=archive_dir, metrics_port=metrics_port)
     if urls:
         settings = replace(settings, feeds=tuple(Feed(url=u, name=feed_name(u)) for u in urls))
     if not settings.feeds:
@@ -166,6 +176,30 @@ def poll(ctx: click.Context, once: bool, urls: tuple[str, ...]) -> None:
     for report in reports:
         click.echo(report.line())
     if any(r.error for r in reports):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per feed instead of a table.")
+@click.pass_context
+@_fail_cleanly
+def feeds(ctx: click.Context, as_json: bool) -> None:
+    """Validate the feed list and print each feed's health from wire.feeds.
+
+    Shows last status, last success, consecutive errors, next check and entries seen. Exit status is 1
+    when any enabled feed is broken (failing for several checks in a row).
+    """
+    from wirewatch.ingest.health import feed_health, format_table
+
+    rows = asyncio.run(feed_health(_settings(ctx)))
+    if as_json:
+        from wirewatch import codec
+
+        for row in rows:
+            click.echo(codec.dumps(row).decode())
+    else:
+        click.echo(format_table(rows))
+    if any(r["broken"] and r["enabled"] for r in rows):
         sys.exit(1)
 
 

@@ -42,6 +42,7 @@ class Settings:
     """Everything configurable, validated once at start."""
 
     bootstrap_servers: str | None = None
+    embedded_listen: str = DEFAULT_EMBEDDED
     topic_prefix: str = "wire."
     partitions: int = 4
     replication_factor: int = 1
@@ -74,7 +75,7 @@ class Settings:
     @property
     def bootstrap(self) -> str:
         """The broker address clients use, the embedded default when none is configured."""
-        return self.bootstrap_servers or DEFAULT_EMBEDDED
+        return self.bootstrap_servers or self.embedded_listen
 
     def topic(self, name: str) -> str:
         """Full topic name for a logical name such as ``articles``."""

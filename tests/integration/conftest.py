@@ -122,13 +122,16 @@ async def read_until(
     await consumer.start()
     records: list[Any] = []
     try:
-        await consumer._client.force_metadata_update()  # noqa: SLF001
-        partitions = consumer.partitions_for_topic(topic) or set()
-        assert partitions, f"topic {topic} does not exist"
+        deadline = time.monotonic() + timeout
+        partitions: set[int] = set()
+        while not partitions:
+            await consumer._client.force_metadata_update()  # noqa: SLF001
+            partitions = consumer.partitions_for_topic(topic) or set()
+            assert partitions or time.monotonic() < deadline, f"topic {topic} never appeared"
+            await asyncio.sleep(0 if partitions else 0.5)
         tps = [TopicPartition(topic, p) for p in partitions]
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
-        deadline = time.monotonic() + timeout
         while not done(records) and time.monotonic() < deadline:
             batches = await consumer.getmany(timeout_ms=500)
             for batch in batches.values():

@@ -16,7 +16,7 @@ import faust
 from wirewatch import codec
 from wirewatch.errors import SchemaError
 from wirewatch.processors import dyads
-from wirewatch.processors.enrich import decode_article, encode, encode_signal, enrich
+from wirewatch.processors.enrich import decode_article, encode, encode_signal, enrich, warm_up
 from wirewatch.processors.errors import UndecodableMessageError
 from wirewatch.processors.extraction.dedup import NearDuplicateIndex
 from wirewatch.processors.topics import Topics
@@ -50,6 +50,7 @@ def register(app: faust.App, topics: Topics, settings: Settings) -> None:
 
     @app.agent(topics.articles, name="enrich")
     async def enrich_articles(stream: AsyncIterable[bytes]) -> None:
+        await asyncio.to_thread(warm_up)
         async for event in stream.events():  # type: ignore[attr-defined]
             try:
                 article = decode_article(event.value)
@@ -66,6 +67,9 @@ def register(app: faust.App, topics: Topics, settings: Settings) -> None:
             for signal in enriched.signals:
                 pending.append(await topics.signals.send(key=signal.dyad.encode(), value=encode_signal(signal)))
             await asyncio.gather(*pending)
+            log.info("enriched %s %r actors=%s dyads=%s", article.id[:12], article.title[:60],
+                     sorted({a.code for a in enriched.actors}),
+                     [f"{d.dyad}{'+' if d.rapprochement else '-'}" for d in enriched.dyads])
 
 
 def register_dyads(app: faust.App, topics: Topics, table: faust.Table) -> None:

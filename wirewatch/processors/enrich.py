@@ -65,6 +65,12 @@ def enrich(article: Article, dedup: NearDuplicateIndex | None = None) -> Enriche
     )
 
 
+def warm_up() -> None:
+    """Load dictionaries and build matchers now, so the first article is not the slow one."""
+    text = "Turkish and Syrian officials met in Damascus."
+    find_signals(text, find_actors(text), None)
+
+
 def encode(enriched: EnrichedArticle) -> bytes:
     """Wire bytes of an enriched article."""
     return codec.dumps(enriched.message())
