@@ -218,3 +218,16 @@ def test_every_pattern_match_contains_a_prefilter_key() -> None:
 def test_no_actors_no_signals() -> None:
     assert find_signals("They met and agreed to cooperate.", []) == []
     assert find_signals("", []) == []
+
+
+@pytest.mark.parametrize("name", ["labelled.jsonl", "heldout.jsonl"])
+def test_labelled_sets_keep_their_figures(name: str) -> None:
+    """End to end (real actors): dyad verdict precision and recall on the labelled sets."""
+    if real_actors("Turkey") is None:
+        pytest.skip("actor recognition not in the tree yet")
+    from wirewatch.processors.extraction.evaluate_signals import evaluate, load_items
+
+    report = evaluate(load_items(ROOT / "tests" / "eval" / "signals" / name))
+    assert report.items >= (150 if name == "labelled.jsonl" else 30)
+    assert report.precision() >= 0.9 and report.recall() >= 0.85
+    assert report.trap_alarms[0] <= 0.1 * report.trap_alarms[1] + 1
