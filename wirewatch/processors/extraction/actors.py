@@ -256,8 +256,9 @@ def knowledge() -> KB:
         add(phrase, "block", phrase)
 
     automaton = ahocorasick.Automaton()
-    for key in senses:
-        automaton.add_word(key, key)
+    for key, key_senses in senses.items():
+        title_only = all(not x.exact and x.surface[:1].isupper() for x in key_senses)
+        automaton.add_word(key, (key, key_senses, title_only))
     automaton.make_automaton()
 
     sport = ahocorasick.Automaton()
@@ -399,26 +400,32 @@ def _dictionary_hits(text: str, kb: KB, hay: str | None = None) -> list[Hit]:
         hay = " " + normalise(text)
     n = len(text)
     candidates: list[tuple[int, int, list[Sense]]] = []
-    senses_of = kb.senses
-    for last, key in kb.automaton.iter(hay):
-        end = last
-        if end < n:
-            nxt = hay[end + 1]
-            if nxt.isalnum():
-                continue
+    for last, (key, senses, title_only) in kb.automaton.iter(hay):
         start = last - len(key) + 1
-        span = text[start:end]
-        kept = [s for s in senses_of[key] if _case_ok(span, s)]
-        if kept:
-            candidates.append((start, end, kept))
-    candidates.sort(key=lambda c: (c[0], c[0] - c[1]))
+        kept = _checked(text, hay, start, last, n, senses, title_only)
+        if kept is not None:
+            candidates.append((start, start - last, kept))
+    candidates.sort()
     hits: list[Hit] = []
     frontier = -1
-    for start, end, kept in candidates:
+    for start, negative_length, kept in candidates:
         if start >= frontier:
-            hits.append(Hit(start, end, kept))
-            frontier = end
+            frontier = start - negative_length
+            hits.append(Hit(start, frontier, kept))
     return hits
+
+
+def _checked(
+    text: str, hay: str, start: int, end: int, n: int, senses: list[Sense], title_only: bool
+) -> list[Sense] | None:
+    """The senses of a match that pass the word-boundary and case checks, or None."""
+    if end < n and hay[end + 1].isalnum():
+        return None
+    if title_only:
+        return senses if text[start].isupper() else None
+    span = text[start:end]
+    kept = [s for s in senses if _case_ok(span, s)]
+    return kept or None
 
 
 def _case_ok(span: str, sense: Sense) -> bool:
