@@ -11,10 +11,9 @@ import hashlib
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from html import unescape
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-from bs4 import BeautifulSoup
 
 from wirewatch.schemas.models import Article
 
@@ -24,7 +23,13 @@ TRACKING_PARAMS = re.compile(
     r"ns_campaign|ns_linkname|ns_fee|cid)$",
     re.IGNORECASE,
 )
-BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article")
+BLOCK_TAGS = ("p", "div", "br", "li", "h[1-6]", "blockquote", "tr", "section", "article", "ul", "ol", "table", "hr",
+              "pre", "figure", "figcaption", "header", "footer", "dd", "dt")
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+_DROP = re.compile(r"<(script|style|noscript|iframe|object|embed|template)\b.*?(?:</\1\s*>|$)",
+                   re.DOTALL | re.IGNORECASE)
+_BLOCK = re.compile(r"</?(?:%s)\b[^>]*>" % "|".join(BLOCK_TAGS), re.IGNORECASE)
+_TAG = re.compile(r"</?[A-Za-z!?][^>]*>")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANKS = re.compile(r"\n\s*\n+")
 _GUID_JUNK = {"", "0", "null", "none", "undefined", "about:blank"}
@@ -50,18 +55,20 @@ def _looks_like_url(value: str) -> bool:
 
 
 def html_to_text(html: str) -> str:
-    """Plain text with paragraph breaks kept, so sentence splitting and offsets work on it."""
+    """Plain text with paragraph breaks kept, so sentence splitting and offsets work on it.
+
+    Regular expressions rather than a DOM: feedparser has already sanitised the markup, and a tree
+    builder per entry cost as much as parsing the whole feed (see benchmarks/bench_poller.py).
+    """
     if not html:
         return ""
     if "<" not in html and "&" not in html:
         return _tidy(html)
-    soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "noscript", "iframe", "object", "embed"]):
-        tag.decompose()
-    for tag in soup.find_all(BLOCK_TAGS):
-        tag.insert_before("\n\n")
-        tag.insert_after("\n\n")
-    return _tidy(soup.get_text())
+    text = _COMMENT.sub("", html)
+    text = _DROP.sub("", text)
+    text = _BLOCK.sub("\n\n", text)
+    text = _TAG.sub("", text)
+    return _tidy(unescape(text))
 
 
 def _tidy(text: str) -> str:
@@ -132,8 +139,9 @@ def to_article(
 ) -> Article:
     """Normalise one parsed entry; ``feed`` is the configured feed name, ``fetched`` an ISO time."""
     title = html_to_text(str(entry.get("title") or ""))
-    text = html_to_text(entry_html(entry))
-    summary = html_to_text(str(entry.get("summary") or ""))
+    body_html, summary_html = entry_html(entry), str(entry.get("summary") or "")
+    text = html_to_text(body_html)
+    summary = text if summary_html == body_html else html_to_text(summary_html)
     published = utc_iso(entry.get("published_parsed") or entry.get("updated_parsed"))
     authors = author_names(entry)
     entry_tags = tuple(dict.fromkeys(t.get("term", "").strip() for t in entry.get("tags") or () if t.get("term")))

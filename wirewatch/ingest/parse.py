@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -143,6 +144,7 @@ class FeedDocument:
     ttl: float | None
     skip_hours: tuple[int, ...]
     entries: int
+    seconds: float = 0.0  # parse + normalise time inside the worker, queueing excluded
 
 
 def read_feed(
@@ -156,6 +158,7 @@ def read_feed(
     tags: tuple[str, ...] = (),
 ) -> FeedDocument:
     """Parse and normalise; an entry that fails to normalise is recorded in ``problem``, not fatal."""
+    started = time.perf_counter()
     parsed = parse_bytes(body, url, headers)
     articles: dict[str, Article] = {}
     failures: list[str] = []
@@ -175,6 +178,7 @@ def read_feed(
         ttl=ttl_minutes(parsed.channel),
         skip_hours=parsed.skip_hours,
         entries=len(parsed.entries),
+        seconds=time.perf_counter() - started,
     )
 
 
