@@ -550,9 +550,10 @@ class Found:
 class _Collector:
     """Accumulates entities and mentions for one article."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, aligned_possible: bool = True) -> None:
         self.text = text
         self.found: dict[str, Found] = {}
+        self.aligned_possible = aligned_possible
 
     def add(
         self,
@@ -648,7 +649,7 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
     if len({c for c in weak_countries if c}) < len([c for c in weak_countries if c]) or len(set(weak_countries)) > 1:
         context = context | _shared_weak_countries(hits, kb)
     strong_entities = {s.target for h in hits for s in h.senses if s.kind == "entity" and not s.weak}
-    out = _Collector(text)
+    out = _Collector(text, any(cue in hay for cue in kb.aligned_cues))
     cue_cache: dict[str, list[int]] = {}
     consumed_until = -1
 
@@ -675,7 +676,7 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
                 continue
             if _possessive_of_known(text, end, hits, index, kb):
                 continue
-            if kind in ("adj", "country") and any(x.kind == "adj" for x in hit.senses):
+            if _COORD_START.match(text, end) and any(x.kind == "adj" for x in hit.senses):
                 shared = _coordinated(out, text, hit, hits, index, when, kb, pats)
                 if shared:
                     consumed_until = shared
@@ -786,6 +787,7 @@ def _nationality(
     return end
 
 
+_COORD_START = re.compile(r"[ \t]*,|[ \t]+(?:and|or)[ \t]")
 _COORDINATOR = re.compile(r"(?:[ \t]*,[ \t]*(?:and[ \t]+|or[ \t]+)?|[ \t]+(?:and|or)[ \t]+)")
 
 
@@ -860,6 +862,8 @@ def _known_span(hits: list[Hit], pos: int) -> bool:
 
 def _aligned(out: _Collector, text: str, start: int, end: int, iso: str, label: str, pats: Patterns) -> None:
     """"a source aligned with the Syrian government": also an anonymous official of that state."""
+    if not out.aligned_possible:
+        return
     window = text[max(0, start - 80) : start]
     if not any(cue in window for cue in knowledge().aligned_cues):
         return
