@@ -21,7 +21,6 @@ from wirewatch.processors.errors import UndecodableMessageError
 from wirewatch.processors.extraction.dedup import NearDuplicateIndex
 from wirewatch.processors.topics import Topics
 from wirewatch.schemas import validate
-from wirewatch.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +43,8 @@ async def dead_letter(topics: Topics, event: faust.EventT, error: Exception, sta
     await (await topics.deadletter.send(key=message.key, value=message.value, headers=headers))
 
 
-def register(app: faust.App, topics: Topics, settings: Settings) -> None:
-    """Attach the agents to ``app``."""
+def register(app: faust.App, topics: Topics) -> faust.types.AgentT:
+    """Attach the enrich agent to ``app`` and return it."""
     dedup = NearDuplicateIndex()
 
     @app.agent(topics.articles, name="enrich")
@@ -71,8 +70,10 @@ def register(app: faust.App, topics: Topics, settings: Settings) -> None:
                      sorted({a.code for a in enriched.actors}),
                      [f"{d.dyad}{'+' if d.rapprochement else '-'}" for d in enriched.dyads])
 
+    return enrich_articles
 
-def register_dyads(app: faust.App, topics: Topics, table: faust.Table) -> None:
+
+def register_dyads(app: faust.App, topics: Topics, table: faust.Table) -> faust.types.AgentT:
     """Fold each signal into its dyad's state; publish the new state, and an alert on a sharp rise."""
 
     @app.agent(topics.signals, name="dyads")
@@ -94,3 +95,5 @@ def register_dyads(app: faust.App, topics: Topics, table: faust.Table) -> None:
             if raised is not None:
                 pending.append(await topics.alerts.send(key=key, value=codec.dumps(raised)))
             await asyncio.gather(*pending)
+
+    return track_dyads

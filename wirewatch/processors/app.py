@@ -35,7 +35,7 @@ def create_app(settings: Settings, **overrides: object) -> faust.App:
     config.update(overrides)
     app = faust.App(settings.app_id, **config)
     wired = topics.declare(app, settings)
-    agents.register(app, wired, settings)
+    agents.register(app, wired)
     agents.register_dyads(app, wired, tables.declare(app, settings))
     web.register(app)
     return app
