@@ -91,3 +91,21 @@ class BackPressureError(ProduceError):
     """The retry buffer (``WIREWATCH_RETRY_BUFFER``) is full; polling pauses until the broker drains it."""
 
     kind = "backpressure"
+
+
+class ReplayError(IngestError):
+    """A replay cannot start or go on as asked (bad option, unreadable checkpoint); the message says how to fix it."""
+
+    kind = "replay"
+
+
+class BadMemberError(ReplayError):
+    """One input of a replay (file, archive member, WARC or JSON record) is corrupt; it is skipped and counted."""
+
+    kind = "bad_member"
+
+
+class CheckpointError(ReplayError):
+    """The replay checkpoint is missing, unreadable, or was written for other inputs or options."""
+
+    kind = "checkpoint"

@@ -33,26 +33,32 @@ def make_producer(settings: Settings, **overrides: object) -> AIOKafkaProducer:
     return AIOKafkaProducer(**config)
 
 
-def headers_for(article: Article, replay: bool = False) -> list[tuple[str, bytes]]:
-    """Kafka headers that let consumers route without decoding the value."""
+def message_headers(feed: str, source: str, schema_version: int, replay: bool = False) -> list[tuple[str, bytes]]:
+    """Kafka headers that let consumers route without decoding the value; ``replay: 1`` marks replays."""
     headers = [
-        ("feed", article.feed.encode()),
-        ("source", article.source.encode()),
-        ("schema", b"article/%d" % article.schema_version),
+        ("feed", feed.encode()),
+        ("source", source.encode()),
+        ("schema", b"article/%d" % schema_version),
     ]
     if replay:
         headers.append(("replay", b"1"))
     return headers
 
 
+def headers_for(article: Article, replay: bool = False) -> list[tuple[str, bytes]]:
+    """The headers of one Article (replay builds them from stored fields with ``message_headers``)."""
+    return message_headers(article.feed, article.source, article.schema_version, replay)
+
+
 class ArticleSink:
     """Publishes batches of Articles and returns only once the broker acknowledged all of them."""
 
-    def __init__(self, settings: Settings, producer: AIOKafkaProducer | None = None) -> None:
+    def __init__(self, settings: Settings, producer: AIOKafkaProducer | None = None, **overrides: object) -> None:
         self.settings = settings
         self.topic = settings.topic("articles")
         self.state_topic = settings.topic("feeds")
-        self.producer = producer or make_producer(settings)
+        self.overrides = overrides  # e.g. larger batches for replay
+        self.producer = producer or make_producer(settings, **overrides)
         self.idempotent = producer is None
 
     async def start(self) -> None:
@@ -65,7 +71,7 @@ class ArticleSink:
                 raise ProduceError(f"cannot connect to Kafka: {exc}") from exc
             log.warning("broker refused an idempotent producer (%s); producing with acks=all without it", exc)
             self.idempotent = False
-            self.producer = make_producer(self.settings, enable_idempotence=False)
+            self.producer = make_producer(self.settings, **{**self.overrides, "enable_idempotence": False})
             try:
                 await self.producer.start()
             except KafkaError as exc2:

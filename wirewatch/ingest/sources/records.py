@@ -1,0 +1,100 @@
+"""Items to sortable records: feed documents through the live parser, Article lines checked and re-encoded.
+
+These functions run in the parse processes (``WIREWATCH_PARSE_PROCESSES``), so they take and return
+only small picklable values. A record is a plain tuple, compared as a tuple, so the merge needs no key
+function::
+
+    (when, id, fetched, content_hash, feed, source, schema_version, revision, value)
+
+``when`` is the publication time, or the fetch time when the entry has none; ``value`` the exact bytes
+published on ``wire.articles``. The order of the first four fields makes copies of one article
+neighbours in the merged stream, which is what lets replay drop them and number revisions in O(1)
+memory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+
+import orjson
+
+from wirewatch import codec
+from wirewatch.ingest.errors import ParseError
+from wirewatch.ingest.parse import read_feed
+from wirewatch.ingest.sources import ArticleLine, Document, Skipped
+from wirewatch.schemas.models import ARTICLE_VERSION, Article
+
+Record = tuple[str, str, str, str, str, str, int, int, bytes]
+WHEN, ID, FETCHED, HASH, FEED, SOURCE, SCHEMA, REVISION, VALUE = range(9)
+
+ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+_ID = re.compile(r"[0-9a-f]{32}")
+_SKIPPED_BYTES = 1 << 20
+
+
+@dataclass(slots=True)
+class Parsed:
+    """What one parse task gives back: records, skipped inputs, and whether the feed was ill-formed."""
+
+    records: list[Record] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    ill_formed: int = 0
+
+
+def article_bytes(article: Article) -> bytes:
+    """The message value, byte for byte what ``ArticleSink`` sends (``asdict`` is 15x slower)."""
+    return codec.dumps({name: getattr(article, name) for name in ARTICLE_FIELDS})
+
+
+def record_of(article: Article) -> Record:
+    return (article.published or article.fetched, article.id, article.fetched, article.content_hash, article.feed,
+            article.source, article.schema_version, article.revision, article_bytes(article))
+
+
+def document_records(doc: Document) -> Parsed:
+    """Parse and normalise one document exactly as the poller does, so ids and fields match live."""
+    try:
+        feed = read_feed(doc.body, doc.url, doc.headers, feed=doc.feed, fetched=doc.fetched,
+                         language=doc.language, tags=doc.tags)
+    except ParseError as exc:
+        return Parsed(skipped=[Skipped(doc.origin, str(exc), doc.body[:_SKIPPED_BYTES], "ParseError")])
+    except Exception as exc:  # noqa: BLE001 - one document must not end the replay
+        return Parsed(skipped=[Skipped(doc.origin, f"{type(exc).__name__}: {exc}", doc.body[:_SKIPPED_BYTES],
+                                       type(exc).__name__)])
+    return Parsed(records=[record_of(a) for a in feed.articles], ill_formed=int(feed.problem is not None))
+
+
+def check_article(data: object) -> Article:
+    """An ``Article`` from a decoded line (bare, or ``tail --keys``'s ``value``); ``ValueError`` says what is wrong."""
+    if isinstance(data, dict) and "value" in data and "title" not in data:
+        data = data["value"]
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    if not isinstance(data.get("id"), str) or not _ID.fullmatch(data["id"]):
+        raise ValueError("'id' is not 32 lower-case hex characters")
+    for name in ("feed", "fetched"):
+        if not isinstance(data.get(name), str) or not data[name]:
+            raise ValueError(f"'{name}' is missing or not a string")
+    if data.get("published") is not None and not isinstance(data["published"], str):
+        raise ValueError("'published' is not a string")
+    if data.get("schema_version", ARTICLE_VERSION) != ARTICLE_VERSION:
+        raise ValueError(f"schema_version {data.get('schema_version')} is not {ARTICLE_VERSION}")
+    try:
+        return Article.from_dict(data)
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def article_records(lines: list[ArticleLine]) -> Parsed:
+    """Check and re-encode Article lines; their ids and revisions were assigned live and are kept."""
+    parsed = Parsed()
+    for line in lines:
+        try:
+            article = check_article(orjson.loads(line.line))
+        except ValueError as exc:  # orjson.JSONDecodeError is one
+            parsed.skipped.append(Skipped(line.origin, f"not an Article: {exc}", line.line[:_SKIPPED_BYTES],
+                                          type(exc).__name__))
+            continue
+        parsed.records.append(record_of(article))
+    return parsed
