@@ -141,6 +141,10 @@ def read_path(path: Path, ctx: Context, explicit: bool = True) -> Iterator[Item]
     """Every item of one input file, whatever its kind; a file we cannot read is one ``Skipped``."""
     from wirewatch.ingest.sources import archives, documents, jsonlines, warc
 
+    if path.is_dir():
+        for file in input_files(path):
+            yield from read_path(file, ctx, explicit=False)
+        return
     origin = str(path)
     try:
         kind = kind_by_name(path.name) or sniff_file(path)

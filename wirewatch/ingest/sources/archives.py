@@ -29,8 +29,11 @@ def member_items(origin: str, name: str, stream: BinaryIO, size: int, fetched: s
         if size > ctx.max_bytes:
             yield Skipped(origin, f"larger than {ctx.max_bytes} bytes (WIREWATCH_MAX_BODY_BYTES)")
             return
-        data = read_capped(stream, ctx.max_bytes)
-        yield document(origin, name, data or b"", fetched, ctx)
+        data = read_capped(stream, ctx.max_bytes) or b""
+        if len(data) < size:
+            yield Skipped(origin, f"member cut short: {len(data)} of {size} bytes")
+            return
+        yield document(origin, name, data, fetched, ctx)
     elif kind in ("tar", "zip", "warc"):
         yield Skipped(origin, f"a {kind} inside an archive is not opened; extract it and replay it directly")
     else:
