@@ -11,6 +11,7 @@ from aiokafka import AIOKafkaProducer
 
 from tests.feedserver import FeedServer, Route, rss
 from tests.integration.conftest import Env, read_until, values, wirewatch
+from wirewatch import codec
 from wirewatch.schemas import validate
 
 pytestmark = pytest.mark.integration
@@ -41,9 +42,12 @@ async def test_seed_article_reaches_enriched(env: Env, worker: subprocess.Popen[
     assert poll.returncode == 0, poll.stderr
     assert "1 new" in poll.stdout
 
-    articles = values(await read_until(env.bootstrap, env.topic("articles"), lambda r: len(r) >= 1))
-    assert len(articles) == 1
-    article = articles[0]
+    def seeds(r: list[Any]) -> list[Any]:  # other tests share the topic, garbage included
+        return [x for x in r if x.value.startswith(b"{") and b"npasyria.com/en/85000" in x.value]
+
+    article_records = seeds(await read_until(env.bootstrap, env.topic("articles"), lambda r: bool(seeds(r))))
+    assert len(article_records) == 1
+    article, article_ts = codec.loads(article_records[0].value), article_records[0].timestamp
     validate("article", article)
     assert article["url"] == "https://npasyria.com/en/85000/"
     assert article["published"] == "2022-09-15T14:30:00Z"
@@ -59,9 +63,29 @@ async def test_seed_article_reaches_enriched(env: Env, worker: subprocess.Popen[
     for actor in enriched["actors"]:
         for mention in actor["mentions"]:
             assert enriched["text"][mention["start"]:mention["end"]] == mention["text"]
-    signals = await read_until(env.bootstrap, env.topic("signals"), lambda r: len(r) >= len(enriched["signals"]), 30)
-    for signal in values(signals):
+    lag = [r.timestamp for r in records if codec.loads(r.value)["id"] == article["id"]][0] - article_ts
+    print(f"article produced -> enriched produced (broker timestamps): {lag} ms")
+
+    mine = lambda r: [s for s in values(r) if s.get("article_id") == article["id"]]  # noqa: E731
+    signals = mine(await read_until(env.bootstrap, env.topic("signals"),
+                                    lambda r: len(mine(r)) >= len(enriched["signals"]), 30))
+    assert len(signals) == len(enriched["signals"])
+    for signal in signals:
         validate("signal", signal)
+        assert enriched["text"][signal["evidence"]["start"]:signal["evidence"]["end"]] == signal["evidence"]["text"]
+    syr_tur = [s for s in signals if s["dyad"] == "SYR-TUR" and s["polarity"] == "cooperative"]
+    assert len(syr_tur) >= 3 and any(s["mediator"] == "RUS" for s in syr_tur)
+    assert any(s["dyad"] == "SDF-TUR" and s["polarity"] == "hostile" for s in signals)
+
+    def dyad_states(r: list[Any]) -> dict[str, Any]:
+        return {x.key.decode(): codec.loads(x.value) for x in r}
+
+    dyads = dyad_states(await read_until(env.bootstrap, env.topic("dyads"),
+                                         lambda r: "SYR-TUR" in dyad_states(r), 60))
+    state = dyads["SYR-TUR"]
+    validate("dyad", state)
+    assert state["updated"] == "2022-09-15"
+    assert state["windows"]["week"]["n_cooperative"] >= 3 and state["windows"]["week"]["cooperative"] > 0
 
 
 async def test_undecodable_message_goes_to_dead_letter(env: Env, worker: subprocess.Popen[bytes]) -> None:
