@@ -25,7 +25,7 @@ SETTINGS = Settings(parse_processes=0)
 
 def rec(when: str, ident: str, fetched: str = "2024-01-01T00:00:00Z", digest: str = "a", revision: int = 0) -> Record:
     value = codec.dumps({"id": ident, "revision": revision, "content_hash": digest})
-    return (when, ident, fetched, digest, "feed", "Source", 1, revision, value)
+    return (when, ident, fetched, 0, digest, "feed", "Source", 1, revision, value)
 
 
 def test_external_sort_spills_merges_in_passes_and_keeps_order(monkeypatch: pytest.MonkeyPatch) -> None:

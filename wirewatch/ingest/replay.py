@@ -383,6 +383,7 @@ class Collector:
     pending: deque[Future[Parsed]] = field(default_factory=deque)
     lines: list[ArticleLine] = field(default_factory=list)
     limit: int = 8
+    seq: int = 0
 
     def run(self, files: list[Path], explicit: set[Path]) -> None:
         self.progress.phase("reading", len(files))
@@ -399,7 +400,8 @@ class Collector:
     def take(self, item: Document | ArticleLine | Skipped | Ignored) -> None:
         if isinstance(item, Document):
             self.summary.documents += 1
-            self.pending.append(self.pool.submit(document_records, item))
+            self.seq += 1
+            self.pending.append(self.pool.submit(document_records, item, self.seq))
         elif isinstance(item, ArticleLine):
             self.lines.append(item)
             if len(self.lines) >= LINE_BATCH:
@@ -413,7 +415,8 @@ class Collector:
 
     def flush_lines(self) -> None:
         if self.lines:
-            self.pending.append(self.pool.submit(article_records, self.lines))
+            self.seq += 1
+            self.pending.append(self.pool.submit(article_records, self.lines, self.seq))
             self.lines = []
 
     def drain(self, limit: int) -> None:

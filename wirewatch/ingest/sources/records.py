@@ -4,12 +4,13 @@ These functions run in the parse processes (``WIREWATCH_PARSE_PROCESSES``), so t
 only small picklable values. A record is a plain tuple, compared as a tuple, so the merge needs no key
 function::
 
-    (when, id, fetched, content_hash, feed, source, schema_version, revision, value)
+    (when, id, fetched, seq, content_hash, feed, source, schema_version, revision, value)
 
-``when`` is the publication time, or the fetch time when the entry has none; ``value`` the exact bytes
-published on ``wire.articles``. The order of the first four fields makes copies of one article
-neighbours in the merged stream, which is what lets replay drop them and number revisions in O(1)
-memory.
+``when`` is the publication time, or the fetch time when the entry has none; ``seq`` the number of the
+document (or batch of lines) in reading order, which orders two fetches within the same second as the
+archive does; ``value`` the exact bytes published on ``wire.articles``. The order of the first fields
+makes copies of one article neighbours in the merged stream, in fetch order, which is what lets
+replay drop them and number revisions in O(1) memory.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from wirewatch.ingest.parse import read_feed
 from wirewatch.ingest.sources import ArticleLine, Document, Skipped
 from wirewatch.schemas.models import ARTICLE_VERSION, Article
 
-Record = tuple[str, str, str, str, str, str, int, int, bytes]
-WHEN, ID, FETCHED, HASH, FEED, SOURCE, SCHEMA, REVISION, VALUE = range(9)
+Record = tuple[str, str, str, int, str, str, str, int, int, bytes]
+WHEN, ID, FETCHED, SEQ, HASH, FEED, SOURCE, SCHEMA, REVISION, VALUE = range(10)
 
 ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -47,12 +48,12 @@ def article_bytes(article: Article) -> bytes:
     return codec.dumps({name: getattr(article, name) for name in ARTICLE_FIELDS})
 
 
-def record_of(article: Article) -> Record:
-    return (article.published or article.fetched, article.id, article.fetched, article.content_hash, article.feed,
+def record_of(article: Article, seq: int) -> Record:
+    return (article.published or article.fetched, article.id, article.fetched, seq, article.content_hash, article.feed,
             article.source, article.schema_version, article.revision, article_bytes(article))
 
 
-def document_records(doc: Document) -> Parsed:
+def document_records(doc: Document, seq: int = 0) -> Parsed:
     """Parse and normalise one document exactly as the poller does, so ids and fields match live."""
     try:
         feed = read_feed(doc.body, doc.url, doc.headers, feed=doc.feed, fetched=doc.fetched,
@@ -62,7 +63,7 @@ def document_records(doc: Document) -> Parsed:
     except Exception as exc:  # noqa: BLE001 - one document must not end the replay
         return Parsed(skipped=[Skipped(doc.origin, f"{type(exc).__name__}: {exc}", doc.body[:_SKIPPED_BYTES],
                                        type(exc).__name__)])
-    return Parsed(records=[record_of(a) for a in feed.articles], ill_formed=int(feed.problem is not None))
+    return Parsed(records=[record_of(a, seq) for a in feed.articles], ill_formed=int(feed.problem is not None))
 
 
 def check_article(data: object) -> Article:
@@ -86,7 +87,7 @@ def check_article(data: object) -> Article:
         raise ValueError(str(exc)) from None
 
 
-def article_records(lines: list[ArticleLine]) -> Parsed:
+def article_records(lines: list[ArticleLine], seq: int = 0) -> Parsed:
     """Check and re-encode Article lines; their ids and revisions were assigned live and are kept."""
     parsed = Parsed()
     for line in lines:
@@ -96,5 +97,5 @@ def article_records(lines: list[ArticleLine]) -> Parsed:
             parsed.skipped.append(Skipped(line.origin, f"not an Article: {exc}", line.line[:_SKIPPED_BYTES],
                                           type(exc).__name__))
             continue
-        parsed.records.append(record_of(article))
+        parsed.records.append(record_of(article, seq))
     return parsed
