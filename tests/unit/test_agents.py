@@ -57,6 +57,14 @@ async def wired() -> AsyncIterator[tuple[faust.App, topics.Topics, Sent]]:
         consumer._thread.thread_loop.close()  # noqa: SLF001
 
 
+async def settle(done: Any, timeout: float = 30.0) -> None:
+    """The enrich agent works in batches (``take_events``): wait for it instead of for ``put``."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not done():
+        assert asyncio.get_running_loop().time() < deadline, "agent produced nothing in time"
+        await asyncio.sleep(0.01)
+
+
 def seed_message(seed_text: str) -> bytes:
     article = article_from_text(Path("seed.txt"), seed_text)
     return codec.dumps({**asdict(article), "published": "2022-09-15T14:30:00Z", "published_missing": False})
@@ -67,6 +75,7 @@ async def test_enrich_agent_publishes_enriched_article_and_signals(wired: Any, s
     agent = agents.register(app, wired_topics)
     async with agent.test_context() as test_agent:
         await test_agent.put(seed_message(seed_text), key=b"seed")
+        await settle(lambda: sent.of("enriched"))
     [(key, enriched)] = sent.of("enriched")
     validate("enriched", enriched)
     assert key.decode() == enriched["id"]
@@ -82,6 +91,7 @@ async def test_enrich_agent_dead_letters_bad_input_and_carries_on(wired: Any, se
     async with agent.test_context() as test_agent:
         await test_agent.put(b"\x00garbage", key=b"bad")
         await test_agent.put(seed_message(seed_text), key=b"seed")
+        await settle(lambda: sent.of("enriched"))
     assert [k for k, _ in sent.of("deadletter")] == [b"bad"]
     assert len(sent.of("enriched")) == 1
 
@@ -91,6 +101,7 @@ async def test_dyads_agent_publishes_state_once_per_new_signal(wired: Any, seed_
     enrich_agent = agents.register(app, wired_topics)
     async with enrich_agent.test_context() as test_agent:
         await test_agent.put(seed_message(seed_text), key=b"seed")
+        await settle(lambda: sent.of("enriched"))
     signals = sent.of("signals")
     table: dict[str, Any] = {}  # the changelogged Faust table is exercised in the integration test
     dyads_agent = agents.register_dyads(app, wired_topics, table)  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ from wirewatch.settings import Settings
 
 def create_app(settings: Settings, **overrides: object) -> faust.App:
     """A Faust app wired to the configured broker, with our topics and agents registered."""
-    from wirewatch.processors import agents, tables, topics, web
+    from wirewatch.processors import agents, tables, topics, transport, web
 
     codec.register()
     config: dict[str, object] = {
@@ -34,6 +34,7 @@ def create_app(settings: Settings, **overrides: object) -> faust.App:
     }
     config.update(overrides)
     app = faust.App(settings.app_id, **config)
+    transport.install(app)
     wired = topics.declare(app, settings)
     agents.register(app, wired)
     agents.register_dyads(app, wired, tables.declare(app, settings))
