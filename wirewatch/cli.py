@@ -219,6 +219,24 @@ def extract(files: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("what", type=click.Choice(["actors", "signals"]))
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def evaluate(what: str, args: tuple[str, ...]) -> None:
+    """Precision and recall on a labelled set: per actor type, or of dyad verdicts.
+
+    `wirewatch evaluate actors [PATH] [--errors] [--json]`;
+    `wirewatch evaluate signals [PATH] [--split train|test] [--errors]`. PATH defaults to tests/eval/.
+    """
+    if what == "actors":
+        from wirewatch.processors.extraction.evaluate import main as run_evaluation
+
+        sys.exit(run_evaluation(["actors", *args]))
+    from wirewatch.processors.extraction.evaluate_signals import main as run_signals
+
+    sys.exit(run_signals(list(args)))
+
+
 @main.command()
 @click.argument("topic")
 @click.option("--from-beginning", is_flag=True, help="Start at the oldest retained message, not the newest.")

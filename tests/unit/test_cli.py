@@ -14,7 +14,7 @@ from wirewatch.schemas import validate
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
-@pytest.mark.parametrize("command", ["run", "worker", "poll", "extract", "tail", "broker"])
+@pytest.mark.parametrize("command", ["run", "worker", "poll", "extract", "tail", "broker", "feeds", "replay", "evaluate"])
 def test_every_command_explains_itself(command: str) -> None:
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0
