@@ -11,6 +11,7 @@ Blank lines and single line breaks (paragraphs, datelines) always end a sentence
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 ABBREVIATIONS: frozenset[str] = frozenset(
     """
@@ -37,38 +38,55 @@ SENTENCE_OPENERS: frozenset[str] = frozenset(
     """.split()
 )
 
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z0-9ÀÖØ-Þ])|\n\s*")
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.*$")
+# One character class up front lets the regex engine skip to candidate positions in C; the branch
+# after it tells a line break from a terminator run (closing quotes, then a sentence opener).
+_BOUNDARY = re.compile(
+    r"[.!?…\n](?:(?<=\n)\s*|(?<!\n)[.!?…]*[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z0-9ÀÖØ-Þ]))"
+)
+_WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
 _NEXT_WORD = re.compile(r"\s+[\"'“‘«(\[]?([A-Za-z]+)")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Return sentence spans ``(start, end)`` with ``text[start:end]`` stripped of outer whitespace."""
+    """Return sentence spans ``(start, end)`` with ``text[start:end]`` stripped of outer whitespace.
+
+    Actor recognition and signal detection both need the spans of the same article, so the last few
+    results are cached (keyed on the text) and each caller gets its own list.
+    """
+    return list(_split_cached(text))
+
+
+@lru_cache(maxsize=32)
+def _split_cached(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        if match.group().startswith("\n"):
-            end = match.start()
+        stop, after = match.span()
+        char = text[stop]
+        if char == "\n":
+            end = stop
         else:
-            if _is_abbreviation_stop(text, match.start(), match.end()):
+            if char == "." and _is_abbreviation_stop(text, stop, after):
                 continue
-            end = match.end()
+            end = after
         _append_span(text, start, end, spans)
-        start = match.end()
+        start = after
     _append_span(text, start, len(text), spans)
-    return spans
+    return tuple(spans)
 
 
 def _is_abbreviation_stop(text: str, stop: int, after: int) -> bool:
     """True when the terminator at ``stop`` belongs to an abbreviation or an initial ("Gen.", "J.")."""
     if text[stop] != ".":
         return False
-    word_match = _WORD_BEFORE.search(text, max(0, stop - 12), stop + 1)
-    if not word_match:
+    # The run of letters and dots ending at the stop (within 12 characters), from its first letter.
+    window = text[max(0, stop - 12) : stop + 1]
+    run = window[len(window.rstrip(_WORD_CHARS)) :].lstrip(".")
+    if not run:
         return False
-    word = word_match.group(1).lower().rstrip(".")
+    word = run.lower().rstrip(".")
     if len(word) == 1 and word.isalpha():
-        return text[word_match.start() : stop].isupper()
+        return text[stop + 1 - len(run) : stop].isupper()
     if word not in ABBREVIATIONS:
         return False
     if word in NUMERIC_ABBREVIATIONS:
@@ -82,12 +100,11 @@ def _is_abbreviation_stop(text: str, stop: int, after: int) -> bool:
 
 def _append_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
     """Append ``[start, end)`` trimmed of whitespace, if anything is left."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start < end:
-        spans.append((start, end))
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if stripped:
+        start += len(chunk) - len(chunk.lstrip())
+        spans.append((start, start + len(stripped)))
 
 
 def sentence_at(spans: list[tuple[int, int]], offset: int) -> tuple[int, int] | None:
