@@ -13,7 +13,6 @@ import ipaddress
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import httpx
 
@@ -25,6 +24,7 @@ from wirewatch.ingest.errors import (
     HTTPStatusError,
     TooManyRedirectsError,
 )
+from wirewatch.ingest.schedule import seconds_until
 from wirewatch.settings import Settings
 
 MAX_REDIRECTS = 5
@@ -105,13 +105,7 @@ def retry_after(value: str | None) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return seconds_until(value, datetime.now(UTC))
 
 
 def permanent_target(response: httpx.Response) -> str | None:

@@ -28,11 +28,15 @@ def cache_hint(headers: dict[str, str], now: datetime) -> float | None:
     ages = dict((k.lower(), float(v)) for k, v in _MAX_AGE.findall(control))
     if ages:
         return ages.get("max-age", ages.get("s-maxage"))
-    expires = headers.get("expires")
-    if not expires:
+    return seconds_until(headers.get("expires"), now)
+
+
+def seconds_until(http_date: str | None, now: datetime) -> float | None:
+    """Seconds from ``now`` to an HTTP date (Expires, Retry-After); None when absent or unreadable."""
+    if not http_date:
         return None
     try:
-        when = parsedate_to_datetime(expires)
+        when = parsedate_to_datetime(http_date)
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
