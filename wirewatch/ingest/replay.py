@@ -122,6 +122,7 @@ class ReplaySummary:
     deadlettered: int = 0
     examples: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
+    reading: float = 0.0
     interrupted: bool = False
     checkpoint: str | None = None
 
@@ -133,7 +134,7 @@ class ReplaySummary:
         rate = self.sent / self.seconds if self.seconds else 0.0
         verb = "would send" if self.dry_run else "sent"
         head = (f"replay {'interrupted' if self.interrupted else 'done'}: {verb} {self.sent:,} articles "
-                f"in {self.seconds:.1f}s ({rate:,.0f}/s) from {self.files:,} files, {self.documents:,} feed documents; "
+                f"in {self.seconds:.1f}s ({rate:,.0f}/s; reading and sorting {self.reading:.1f}s) from {self.files:,} files, {self.documents:,} feed documents; "
                 f"{self.read:,} read, {self.duplicates:,} repeated copies dropped, {self.outside:,} outside "
                 f"--since/--until, {self.acknowledged_before:,} acknowledged by an earlier run, "
                 f"{self.ignored:,} non-feed entries ignored, {self.ill_formed:,} ill-formed feeds read in part")
@@ -415,8 +416,8 @@ class Collector:
 
     def flush_lines(self) -> None:
         if self.lines:
-            self.seq += 1
-            self.pending.append(self.pool.submit(article_records, self.lines, self.seq))
+            self.seq += 1  # checked here: cheaper than the round trip to a parse process
+            self.absorb(article_records(self.lines, self.seq))
             self.lines = []
 
     def drain(self, limit: int) -> None:
@@ -451,25 +452,26 @@ class Sender:
         self.tracker = tracker
         self.summary = summary
         self.stop = stop
-        self.window = asyncio.Semaphore(WINDOW)
         self.inflight = 0
         self.drained = asyncio.Event()
         self.drained.set()
+        self.below = asyncio.Event()  # fewer than WINDOW in flight
+        self.below.set()
         self.error: BaseException | None = None
 
     async def send(self, position: int, record: Record) -> None:
-        await self.window.acquire()
+        if self.inflight >= WINDOW:
+            self.below.clear()
+            await self.below.wait()
         try:
             future = await self.producer.send(
                 self.topic, value=record[VALUE], key=record[ID].encode(),
                 headers=message_headers(record[FEED], record[SOURCE], record[SCHEMA], replay=True))
         except MessageSizeTooLargeError as exc:
-            self.window.release()
             self.tracker.acked(position)  # settled: --resume must not try it again
             self.skips.add(Skipped(f"article {record[ID]}", f"larger than the producer accepts: {exc}"))
             return
         except KafkaError as exc:
-            self.window.release()
             self.fail(exc)
             return
         self.inflight += 1
@@ -477,10 +479,11 @@ class Sender:
         future.add_done_callback(functools.partial(self._done, position))
 
     def _done(self, position: int, future: asyncio.Future[Any]) -> None:
-        self.window.release()
         self.inflight -= 1
         if self.inflight == 0:
             self.drained.set()
+        if self.inflight < WINDOW // 2 and not self.below.is_set():
+            self.below.set()
         if future.cancelled():
             self.fail(asyncio.CancelledError())
         elif future.exception() is not None:
@@ -507,6 +510,7 @@ class Pacer:
 
     def __init__(self, rate: float | None, speed: float | None, stop: threading.Event) -> None:
         self.rate, self.speed, self.stop = rate, speed, stop
+        self.active = rate is not None or speed is not None
         self.started: float | None = None
         self.first: float | None = None
         self.count = 0
@@ -587,8 +591,10 @@ class Replay:
         collector = Collector(self.options, ctx, pool, runs, skips, self.summary, progress, self.stop,
                               limit=2 * max(self.settings.parse_processes, 2))
         loop = asyncio.get_running_loop()
+        started = time.monotonic()
         try:
             await loop.run_in_executor(threads, collector.run, files, explicit)
+            self.summary.reading = time.monotonic() - started
         finally:
             await loop.run_in_executor(threads, functools.partial(pool.shutdown, wait=True, cancel_futures=True))
 
@@ -614,7 +620,8 @@ class Replay:
                 elif sender is None:
                     self.summary.sent += 1
                 else:
-                    await pacer.wait(record[WHEN])
+                    if pacer.active:
+                        await pacer.wait(record[WHEN])
                     await sender.send(position, record)
                 position += 1
             if self.stop.is_set():

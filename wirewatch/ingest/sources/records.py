@@ -16,7 +16,8 @@ replay drop them and number revisions in O(1) memory.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any
 
 import orjson
 
@@ -30,6 +31,8 @@ Record = tuple[str, str, str, int, str, str, str, int, int, bytes]
 WHEN, ID, FETCHED, SEQ, HASH, FEED, SOURCE, SCHEMA, REVISION, VALUE = range(10)
 
 ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+_REQUIRED = tuple(f.name for f in fields(Article) if f.default is MISSING)
+_DEFAULTS = tuple((f.name, list(f.default) if isinstance(f.default, tuple) else f.default) for f in fields(Article))
 _ID = re.compile(r"[0-9a-f]{32}")
 _SKIPPED_BYTES = 1 << 20
 
@@ -43,9 +46,15 @@ class Parsed:
     ill_formed: int = 0
 
 
+def compact(value: bytes) -> bytes:
+    """A right-sized copy: orjson's output keeps its whole growth buffer (~16 KiB for a 1.5 KiB article),
+    which multiplied the memory of a sort run by ten."""
+    return bytes(memoryview(value))
+
+
 def article_bytes(article: Article) -> bytes:
     """The message value, byte for byte what ``ArticleSink`` sends (``asdict`` is 15x slower)."""
-    return codec.dumps({name: getattr(article, name) for name in ARTICLE_FIELDS})
+    return compact(codec.dumps({name: getattr(article, name) for name in ARTICLE_FIELDS}))
 
 
 def record_of(article: Article, seq: int) -> Record:
@@ -66,8 +75,10 @@ def document_records(doc: Document, seq: int = 0) -> Parsed:
     return Parsed(records=[record_of(a, seq) for a in feed.articles], ill_formed=int(feed.problem is not None))
 
 
-def check_article(data: object) -> Article:
-    """An ``Article`` from a decoded line (bare, or ``tail --keys``'s ``value``); ``ValueError`` says what is wrong."""
+def check_article(data: object) -> dict[str, Any]:
+    """The wire form of a decoded line (bare, or ``tail --keys``'s ``value``): exactly the fields of
+    ``Article``, defaults filled in; ``ValueError`` says what is wrong. Built directly rather than via
+    ``Article.from_dict``: it halves the cost of the cheapest input kind."""
     if isinstance(data, dict) and "value" in data and "title" not in data:
         data = data["value"]
     if not isinstance(data, dict):
@@ -81,10 +92,13 @@ def check_article(data: object) -> Article:
         raise ValueError("'published' is not a string")
     if data.get("schema_version", ARTICLE_VERSION) != ARTICLE_VERSION:
         raise ValueError(f"schema_version {data.get('schema_version')} is not {ARTICLE_VERSION}")
-    try:
-        return Article.from_dict(data)
-    except TypeError as exc:
-        raise ValueError(str(exc)) from None
+    missing = [name for name in _REQUIRED if name not in data]
+    if missing:
+        raise ValueError(f"missing field(s) {', '.join(missing)}")
+    article = {name: data.get(name, default) for name, default in _DEFAULTS}
+    if not isinstance(article["authors"], list) or not isinstance(article["tags"], list):
+        raise ValueError("'authors' and 'tags' must be lists")
+    return article
 
 
 def article_records(lines: list[ArticleLine], seq: int = 0) -> Parsed:
@@ -97,5 +111,7 @@ def article_records(lines: list[ArticleLine], seq: int = 0) -> Parsed:
             parsed.skipped.append(Skipped(line.origin, f"not an Article: {exc}", line.line[:_SKIPPED_BYTES],
                                           type(exc).__name__))
             continue
-        parsed.records.append(record_of(article, seq))
+        parsed.records.append((article["published"] or article["fetched"], article["id"], article["fetched"], seq,
+                               article["content_hash"], article["feed"], article["source"], ARTICLE_VERSION,
+                               article["revision"], compact(codec.dumps(article))))
     return parsed

@@ -16,7 +16,7 @@ from itertools import islice
 from pathlib import Path
 
 from wirewatch import codec
-from wirewatch.ingest.sources.records import HASH, ID, REVISION, VALUE, WHEN, Record
+from wirewatch.ingest.sources.records import HASH, ID, REVISION, VALUE, WHEN, Record, compact
 
 BLOCK = 256
 FANIN = 64
@@ -112,4 +112,4 @@ def renumbered(record: Record, revision: int) -> Record:
     """The record with ``revision`` set in its tuple and in its value bytes (rare: only changed copies)."""
     data = codec.loads(record[VALUE])
     data["revision"] = revision
-    return (*record[:REVISION], revision, codec.dumps(data))  # type: ignore[return-value]
+    return (*record[:REVISION], revision, compact(codec.dumps(data)))  # type: ignore[return-value]
