@@ -31,6 +31,8 @@ from typing import Any, Callable, Iterable
 
 import ahocorasick
 import yaml
+from re import _constants as sre_constants
+from re import _parser as sre_parser
 
 from wirewatch.schemas.models import Actor, DyadVerdict, Evidence, Signal
 
@@ -63,6 +65,7 @@ class EventRule:
     weight: float
     governs: bool
     patterns: tuple[re.Pattern[str], ...]
+    gates: tuple[Gate, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,7 @@ class MediationCue:
     pattern: re.Pattern[str]
     mediator: str
     needs_party_after: bool
+    gate: Gate = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,22 +85,130 @@ class Lexicon:
     rules: tuple[EventRule, ...]
     automaton: Any
     modality: dict[str, re.Pattern[str] | None]
+    modality_gates: dict[str, Gate]
     near_words: int
-    attribution: tuple[re.Pattern[str], ...]
+    attribution: tuple[tuple[re.Pattern[str], Gate], ...]
     outlet_patterns: tuple[re.Pattern[str], ...]
     claimant_ok: re.Pattern[str]
     mediation: tuple[MediationCue, ...]
     mediation_any: re.Pattern[str]
+    mediation_gate: Gate
     outlet_any: re.Pattern[str]
     mediation_window: int
     anaphora: re.Pattern[str]
+    anaphora_gate: Gate
     location_before: re.Pattern[str]
     topic_before: re.Pattern[str]
     clause_break: re.Pattern[str]
     traps: tuple[tuple[frozenset[str], tuple[str, ...], int], ...]
     speech: frozenset[str]
     speech_verb: re.Pattern[str]
+    speech_gate: Gate
     calibration: tuple[float, float]
+
+
+# ---------------------------------------------------------------------------------------------
+# Literal gates: most lexicon regexes cannot match most sentences, and a substring test in C is far
+# cheaper than a regex scan (an alternation led by ``\b`` gives the engine no prefix to skip to).
+# The gate is derived from the pattern itself, so lexicon authors need not maintain it.
+
+Gate = tuple[str, ...] | None
+
+
+def _better(a: set[str] | None, b: set[str] | None) -> set[str] | None:
+    """The more selective of two literal sets (the one whose shortest member is longest)."""
+    if a is None or b is None:
+        return a if b is None else b
+    return a if min(map(len, a)) >= min(map(len, b)) else b
+
+
+def _required(seq: Any) -> set[str] | None:
+    """Lower-case strings one of which every match of the parsed regex ``seq`` contains, or None."""
+    best: set[str] | None = None
+    run: list[str] = []
+    for op, av in list(seq) + [(None, None)]:
+        if op is sre_constants.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            best = _better(best, {"".join(run).lower()})
+            run = []
+        if op is sre_constants.SUBPATTERN:
+            best = _better(best, _required(av[3]))
+        elif op is sre_constants.BRANCH:
+            alternatives = [_required(branch) for branch in av[1]]
+            if all(alt is not None for alt in alternatives):
+                best = _better(best, set().union(*alternatives))  # type: ignore[arg-type]
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
+            best = _better(best, _required(av[2]))
+    return best
+
+
+def gate_of(pattern: re.Pattern[str]) -> Gate:
+    """The literals (lower case) one of which any match of ``pattern`` contains; None if unknown."""
+    found = _required(sre_parser.parse(pattern.pattern, pattern.flags))
+    return tuple(sorted(found)) if found and all(found) else None
+
+
+def may_match(gate: Gate, low: str | None) -> bool:
+    """False only when ``low`` (lower-cased text; None: cannot tell) holds none of the gate's literals."""
+    if gate is None or low is None:
+        return True
+    for literal in gate:
+        if literal in low:
+            return True
+    return False
+
+
+def _first(seq: Any) -> set[str] | None:
+    """Characters a match of the parsed regex ``seq`` can start with; None when unknown."""
+    for op, av in seq:
+        if op is sre_constants.AT:
+            continue
+        if op is sre_constants.LITERAL:
+            return {chr(av)}
+        if op is sre_constants.IN:
+            chars: set[str] = set()
+            for item, value in av:
+                if item is sre_constants.LITERAL:
+                    chars.add(chr(value))
+                elif item is sre_constants.RANGE and value[1] - value[0] <= 64:
+                    chars.update(map(chr, range(value[0], value[1] + 1)))
+                else:
+                    return None
+            return chars
+        if op is sre_constants.SUBPATTERN:
+            return _first(av[3])
+        if op is sre_constants.BRANCH:
+            found: set[str] = set()
+            for branch in av[1]:
+                first = _first(branch)
+                if first is None:
+                    return None
+                found |= first
+            return found
+        if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
+            return _first(av[2])
+        return None
+    return None
+
+
+_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+
+
+def guarded(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` behind a lookahead on its possible first characters: the same matches, but the
+    engine rejects most positions with one class test instead of trying every alternative there."""
+    first = _first(sre_parser.parse(pattern.pattern, pattern.flags))
+    if not first or _GLOBAL_FLAGS.match(pattern.pattern):
+        return pattern
+    chars = "".join(re.escape(c) for c in sorted(first))
+    return re.compile(f"(?=[{chars}])(?:{pattern.pattern})", pattern.flags)
+
+
+# Characters that case-insensitive matching folds onto ASCII letters although ``str.lower`` does
+# not map them there; a sentence holding one is never gated.
+_FOLD_EXOTIC = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
 def _yaml(name: str, directory: Path) -> Any:
@@ -133,6 +245,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     whole: set[str] = set()
     for entry in _yaml("events.yaml", directory):
         idx = len(rules)
+        compiled = tuple(guarded(re.compile(p, re.IGNORECASE)) for p in entry["patterns"])
         rules.append(
             EventRule(
                 id=entry["id"],
@@ -144,7 +257,8 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
                 frame=entry["frame"],
                 weight=float(entry.get("weight", 0.8)),
                 governs=bool(entry.get("governs", False)),
-                patterns=tuple(re.compile(p, re.IGNORECASE) for p in entry["patterns"]),
+                patterns=compiled,
+                gates=tuple(gate_of(p) for p in compiled),
             )
         )
         for key in entry["keys"]:
@@ -166,7 +280,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
             for cat in ("conditional", "denied", "hypothetical", "planned")
             for i, p in enumerate(mod.get(cat, {}).get(scope, []))
         ]
-        modality[scope] = re.compile("|".join(alts)) if alts else None
+        modality[scope] = guarded(re.compile("|".join(alts))) if alts else None
 
     att = _yaml("attribution.yaml", directory)
     outlets = sorted(att["outlets"], key=len, reverse=True)
@@ -176,18 +290,22 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         rf"\b(?:{heads})\b|(?-i:\b(?:{outlet_alt})\b)|^(?-i:[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){{0,3}})$",
         re.IGNORECASE,
     )
-    attribution = tuple(re.compile(p, re.IGNORECASE) for p in att["patterns"])
+    attribution = tuple((pattern, gate_of(pattern)) for pattern in (guarded(re.compile(p, re.IGNORECASE)) for p in att["patterns"]))
     outlet_patterns = tuple(
         re.compile(p.replace("{OUTLET}", f"(?-i:{outlet_alt})"), re.IGNORECASE) for p in att["outlet_patterns"]
     )
 
     med = _yaml("mediation.yaml", directory)
     mediation = tuple(
-        MediationCue(re.compile(c["pattern"], re.IGNORECASE), c["mediator"], bool(c.get("needs_party_after", False)))
+        MediationCue(pattern, c["mediator"], bool(c.get("needs_party_after", False)), gate_of(pattern))
         for c in med["cues"]
+        for pattern in (guarded(re.compile(c["pattern"], re.IGNORECASE)),)
     )
+    mediation_any = re.compile("|".join(f"(?:{c.pattern.pattern})" for c in mediation), re.IGNORECASE)
+    speech_verb = guarded(re.compile(r"\b(?:%s)\b" % att["speech_verbs"], re.IGNORECASE))
 
     refs = _yaml("references.yaml", directory)
+    anaphora = guarded(_union(refs["pair_anaphora"]) or re.compile(r"(?!)"))
     traps_spec = _yaml("traps.yaml", directory)
     traps = tuple(
         (frozenset(w.lower() for w in v.get("words", [])), tuple(p.lower() for p in v.get("phrases", [])), int(v.get("min", 1)))
@@ -198,21 +316,25 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         rules=tuple(rules),
         automaton=automaton,
         modality=modality,
+        modality_gates={scope: gate_of(p) if p is not None else None for scope, p in modality.items()},
         near_words=near,
         attribution=attribution,
         outlet_patterns=outlet_patterns,
         claimant_ok=claimant_ok,
         mediation=mediation,
-        mediation_any=re.compile("|".join(f"(?:{c.pattern.pattern})" for c in mediation), re.IGNORECASE),
+        mediation_any=mediation_any,
+        mediation_gate=gate_of(mediation_any),
         outlet_any=re.compile(rf"\b(?:{outlet_alt})\b"),
         mediation_window=int(med.get("window", 60)),
-        anaphora=_union(refs["pair_anaphora"]) or re.compile(r"(?!)"),
-        location_before=re.compile(refs["location_before"], re.IGNORECASE),
-        topic_before=re.compile(refs["topic_before"], re.IGNORECASE),
+        anaphora=anaphora,
+        anaphora_gate=gate_of(anaphora),
+        location_before=guarded(re.compile(refs["location_before"], re.IGNORECASE)),
+        topic_before=guarded(re.compile(refs["topic_before"], re.IGNORECASE)),
         clause_break=re.compile(refs["clause_break"], re.IGNORECASE),
         traps=traps,
         speech=frozenset(att["speech_verbs"].split("|")) | {"according", "cited", "citing", "quoting"},
-        speech_verb=re.compile(r"\b(?:%s)\b" % att["speech_verbs"], re.IGNORECASE),
+        speech_verb=speech_verb,
+        speech_gate=gate_of(speech_verb),
         calibration=(float(cal.get("a", 1.0)), float(cal.get("b", 0.0))),
     )
 
@@ -262,15 +384,21 @@ def _country_of() -> Callable[[str], str | None] | None:
 
 def side_of(actor: Actor) -> str:
     """The dyad side an actor stands for: a state's organs count as the state, others as themselves."""
+    return _side(actor.code, actor.country)
+
+
+@lru_cache(maxsize=4096)
+def _side(code: str, country: str | None) -> str:
+    """``side_of`` by code and country (a bounded set of pairs, so cached)."""
     lookup = _country_of()
     if lookup is not None:
-        side = lookup(actor.code)
+        side = lookup(code)
         if side:
             return side
-    country = actor.country or ""
-    if country and actor.code.startswith(country) and actor.code[len(country) :] in STATE_ROLES:
+    country = country or ""
+    if country and code.startswith(country) and code[len(country) :] in STATE_ROLES:
         return country
-    return actor.code
+    return code
 
 
 # ---------------------------------------------------------------------------------------------
@@ -344,11 +472,13 @@ def _is_trap(low: str, words: set[str], lex: Lexicon) -> bool:
     return False
 
 
-def _triggers(sentence: str, rule_ids: Iterable[int], lex: Lexicon) -> list[_Trigger]:
+def _triggers(sentence: str, gate_low: str | None, rule_ids: Iterable[int], lex: Lexicon) -> list[_Trigger]:
     found: list[_Trigger] = []
     for idx in rule_ids:
         rule = lex.rules[idx]
-        for pattern in rule.patterns:
+        for pattern, gate in zip(rule.patterns, rule.gates):
+            if not may_match(gate, gate_low):
+                continue
             for m in pattern.finditer(sentence):
                 found.append(_Trigger(m.start(), m.end(), rule))
     found.sort(key=lambda t: (-(t.end - t.start), -t.rule.weight, t.start))
@@ -365,22 +495,10 @@ def _clean_claimant(text: str) -> str:
     return re.sub(r"^(?:and|but|while|as|so)\s+", "", text, flags=re.IGNORECASE)
 
 
-def _ALWAYS(_: str) -> bool:
-    return True
-
-
-# Cheap literal gates for the attribution patterns, keyed by their opening (a regex pass costs more)
-_GATE: dict[str, Callable[[str], bool]] = {
-    r"\baccording\s+to\s+(?P<w": lambda t: "ccording" in t,
-    r"\b(?:cited|quoted|quotin": lambda t: "cite" in t or "quot" in t or "citing" in t,
-    r"\b(?:citing|quoting)\s+(": lambda t: "citing" in t or "quoting" in t,
-}
-
-
 _CLAIM_BOUNDARIES = (",", ";", ":", "“", "”", '"', "(", ")")
 
 
-def _attribution(sentence: str, lex: Lexicon) -> tuple[str | None, list[tuple[int, int]]]:
+def _attribution(sentence: str, gate_low: str | None, lex: Lexicon) -> tuple[str | None, list[tuple[int, int]]]:
     """Who claims the sentence, and the spans (sentence offsets) of the claimant phrases."""
     who: str | None = None
     spans: list[tuple[int, int]] = []
@@ -392,8 +510,8 @@ def _attribution(sentence: str, lex: Lexicon) -> tuple[str | None, list[tuple[in
             spans.append((begin, end))
             if who is None:
                 who = cleaned
-    for pattern in lex.attribution:
-        if not _GATE.get(pattern.pattern[:24], _ALWAYS)(sentence):
+    for pattern, gate in lex.attribution:
+        if not may_match(gate, gate_low):
             continue
         for m in pattern.finditer(sentence):
             raw = m.group("who")
@@ -423,15 +541,17 @@ _COORDINATED = re.compile(r"(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+)(?:the\s+)?", re.
 
 
 def _mediators(
-    sentence: str, ments: list[_Mention], claim_spans: list[tuple[int, int]], lex: Lexicon
+    sentence: str, gate_low: str | None, ments: list[_Mention], claim_spans: list[tuple[int, int]], lex: Lexicon
 ) -> list[tuple[str, int, int]]:
     """Mediator sides named by mediation cues, with the cue span (sentence offsets)."""
     found: list[tuple[str, int, int]] = []
-    if not lex.mediation_any.search(sentence):
+    if not may_match(lex.mediation_gate, gate_low) or not lex.mediation_any.search(sentence):
         return found
     window = lex.mediation_window
     usable = [m for m in ments if not _inside(m, claim_spans)]
     for cue in lex.mediation:
+        if not may_match(cue.gate, gate_low):
+            continue
         for c in cue.pattern.finditer(sentence):
             mediator: _Mention | None = None
             if cue.mediator == "before":
@@ -475,9 +595,9 @@ def _tail(text: str, words: int) -> str:
 MODALITY_ORDER = ("conditional", "denied", "hypothetical", "planned")
 
 
-def _cues(pattern: re.Pattern[str] | None, text: str) -> set[str]:
+def _cues(pattern: re.Pattern[str] | None, gate: Gate, text: str) -> set[str]:
     """Modality categories whose cues occur in ``text`` (one pass over a combined pattern)."""
-    if pattern is None or not text:
+    if pattern is None or not text or not may_match(gate, text):
         return set()
     return {m.lastgroup.rsplit("_", 1)[0] for m in pattern.finditer(text) if m.lastgroup}
 
@@ -485,11 +605,11 @@ def _cues(pattern: re.Pattern[str] | None, text: str) -> set[str]:
 def _modality(sentence: str, start: int, end: int, lex: Lexicon) -> str:
     """Modality of the trigger at ``sentence[start:end]``; ``sentence`` is lower-cased."""
     before = sentence[max(0, start - 250) : start].rstrip()
-    mod = lex.modality
-    fired = _cues(mod["before_any"], before)
-    fired |= _cues(mod["before_near"], _tail(before, lex.near_words))
-    fired |= _cues(mod["before_wide"], _tail(before, 13))
-    after_cues = _cues(mod["after_near"], sentence[end : end + 60])
+    mod, gates = lex.modality, lex.modality_gates
+    fired = _cues(mod["before_any"], gates["before_any"], before)
+    fired |= _cues(mod["before_near"], gates["before_near"], _tail(before, lex.near_words))
+    fired |= _cues(mod["before_wide"], gates["before_wide"], _tail(before, 13))
+    after_cues = _cues(mod["after_near"], gates["after_near"], sentence[end : end + 60])
     fired |= after_cues
     if "conditional" in fired:
         return "hypothetical"
@@ -531,7 +651,7 @@ _BY = re.compile(r"^\s*(?:[\w'’-]+\s+){0,2}?by\b", re.IGNORECASE)
 
 
 def _participants(
-    sentence: str, trig: _Trigger, cands: list[_Mention], lex: Lexicon, window: tuple[int, int], places: set[int], topics: set[int], breaks: list[tuple[int, int]]
+    sentence: str, trig: _Trigger, cands: list[_Mention], lex: Lexicon, window: tuple[int, int], places: _Preceded, topics: _Preceded, breaks: list[tuple[int, int]]
 ) -> tuple[list[_Mention], int]:
     """Source and target mentions (0, 1 or 2) for a trigger, and the farthest one's distance."""
     lb, rb = window
@@ -642,17 +762,8 @@ def find_signals(text: str, actors: list[Actor], published: datetime | str | Non
     for i in sorted(candidates):
         s0, s1 = spans[i]
         pending.extend(_read_sentence(text, s0, s1, candidates[i], ments, mstarts, lex))
-    signals = _resolve(text, pending, mention_count, lex)
     when = published.isoformat() if isinstance(published, datetime) else published
-    if when:
-        signals = [_with_published(s, when) for s in signals]
-    return signals
-
-
-def _with_published(signal: Signal, when: str) -> Signal:
-    from dataclasses import replace
-
-    return replace(signal, published=when)
+    return _resolve(text, pending, mention_count, lex, when or None)
 
 
 def _read_sentence(
@@ -660,22 +771,26 @@ def _read_sentence(
 ) -> list[_Pending]:
     sentence = text[s0:s1]
     low = sentence.lower()
+    gate_low = None if _FOLD_EXOTIC.search(sentence) else low
     lo, hi = bisect.bisect_left(mstarts, s0), bisect.bisect_left(mstarts, s1)
     local = [_Mention(m.start - s0, m.end - s0, m.code, m.side, m.state) for m in ments[lo:hi] if m.end <= s1]
-    anaphors = [(m.start(), m.end()) for m in lex.anaphora.finditer(sentence)] if local or lex.anaphora.search(sentence) else []
+    if may_match(lex.anaphora_gate, gate_low):
+        anaphors = [(m.start(), m.end()) for m in lex.anaphora.finditer(sentence)]
+    else:
+        anaphors = []
     if not local and not anaphors:
         return []
-    triggers = _triggers(sentence, rule_ids, lex)
+    triggers = _triggers(sentence, gate_low, rule_ids, lex)
     if not triggers:
         return []
     breaks = [(m.start(), m.end()) for m in lex.clause_break.finditer(sentence)]
-    places = {m.start for m in local if lex.location_before.search(sentence, max(0, m.start - 60), m.start)}
-    topics = {m.start for m in local if lex.topic_before.search(sentence, max(0, m.start - 40), m.start)}
+    places = _Preceded(sentence, lex.location_before, 60)
+    topics = _Preceded(sentence, lex.topic_before, 40)
     words = set(_WORDS.findall(low))
     if _is_trap(low, words, lex):
         return []
-    attribution, claim_spans = _attribution(sentence, lex) if words & lex.speech else (None, [])
-    mediators = _mediators(sentence, local, claim_spans, lex) if local else []
+    attribution, claim_spans = _attribution(sentence, gate_low, lex) if words & lex.speech else (None, [])
+    mediators = _mediators(sentence, gate_low, local, claim_spans, lex) if local else []
     mediator_sides = {side for side, _, _ in mediators}
     mediator = mediators[0][0] if mediators else None
     participants = [m for m in local if not _inside(m, claim_spans)]
@@ -738,6 +853,25 @@ def _read_sentence(
     return out
 
 
+class _Preceded:
+    """Mention starts preceded by ``pattern`` (a ``$``-anchored phrase within ``reach`` characters),
+    tested only for the mentions a trigger's frame actually asks about, and remembered."""
+
+    __slots__ = ("sentence", "pattern", "reach", "seen")
+
+    def __init__(self, sentence: str, pattern: re.Pattern[str], reach: int) -> None:
+        self.sentence = sentence
+        self.pattern = pattern
+        self.reach = reach
+        self.seen: dict[int, bool] = {}
+
+    def __contains__(self, start: int) -> bool:
+        hit = self.seen.get(start)
+        if hit is None:
+            hit = self.seen[start] = self.pattern.search(self.sentence, max(0, start - self.reach), start) is not None
+        return hit
+
+
 _ANAPHOR_LINK = re.compile(r"^\s*(?:[\w'’-]+\s+){0,2}?(?:between|among|of|with|by)\s+$", re.IGNORECASE)
 
 
@@ -792,7 +926,9 @@ def _dyad(a: str, b: str) -> str:
     return "-".join(sorted((a, b)))
 
 
-def _resolve(text: str, pending: list[_Pending], mention_count: Counter[str], lex: Lexicon) -> list[Signal]:
+def _resolve(
+    text: str, pending: list[_Pending], mention_count: Counter[str], lex: Lexicon, published: str | None = None
+) -> list[Signal]:
     """Second pass: complete one-sided or anaphoric signals from the article's explicit dyads."""
     explicit: Counter[tuple[str, str]] = Counter()
     for p in pending:
@@ -828,6 +964,7 @@ def _resolve(text: str, pending: list[_Pending], mention_count: Counter[str], le
             confidence=calibrate(raw, lex),
             mediator=mediator,
             attribution=p.attribution,
+            published=published,
         )
         key = (s0, s1, kind, signal.dyad, signal.modality)
         if key not in best or best[key].confidence < signal.confidence:
