@@ -30,6 +30,7 @@ by general patterns into officials, institutions, offices and proxies.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 import unicodedata
@@ -137,11 +138,22 @@ def _build_table() -> dict[int, str]:
 
 
 _TABLE = _build_table()
+# ASCII goes through bytes.translate (a C table lookup); the few distinct non-ASCII characters of a
+# wire story (quotes, dashes, accented names) are replaced first, one str.replace each.
+_ASCII_BYTES = bytes(ord(_TABLE.get(cp, chr(cp))) for cp in range(128)) + bytes(range(128, 256))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def normalise(text: str) -> str:
     """Lower-case, strip diacritics, turn punctuation (except '.') into spaces; same length."""
-    return text.translate(_TABLE)
+    if not text.isascii():
+        replaced = text
+        for char in set(_NON_ASCII.findall(text)):
+            replaced = replaced.replace(char, _TABLE.get(ord(char), char))
+        if not replaced.isascii():
+            return text.translate(_TABLE)
+        text = replaced
+    return text.encode("ascii").translate(_ASCII_BYTES).decode("ascii")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,7 +270,11 @@ def knowledge() -> KB:
     automaton = ahocorasick.Automaton()
     for key, key_senses in senses.items():
         title_only = all(not x.exact and x.surface[:1].isupper() for x in key_senses)
-        automaton.add_word(key, (key, key_senses, title_only))
+        # Each key is added with the two characters that can end a word in the normalised text, so
+        # the automaton itself enforces the right word boundary (no per-match check in Python).
+        payload = (len(key) - 1, key_senses, title_only)
+        for boundary in BOUNDARIES:
+            automaton.add_word(key + boundary, payload)
     automaton.make_automaton()
 
     sport = ahocorasick.Automaton()
@@ -394,17 +410,31 @@ class Hit:
     senses: list[Sense]
 
 
+# What may follow a key in the automaton's haystack: the normalised text holds only letters, digits,
+# spaces and dots (anything else that does not continue a word becomes a space first).
+BOUNDARIES = (" ", ".")
+_NOT_WORD = re.compile(r"[^\w.]|_")
+
+
 def _dictionary_hits(text: str, kb: KB, hay: str | None = None) -> list[Hit]:
     """Leftmost-longest dictionary matches on word boundaries, with case checks applied."""
     if hay is None:
         hay = " " + normalise(text)
-    n = len(text)
+    scan = hay + " "
+    if not scan.isascii():
+        scan = _NOT_WORD.sub(" ", scan)
     candidates: list[tuple[int, int, list[Sense]]] = []
-    for last, (key, senses, title_only) in kb.automaton.iter(hay):
-        start = last - len(key) + 1
-        kept = _checked(text, hay, start, last, n, senses, title_only)
-        if kept is not None:
-            candidates.append((start, start - last, kept))
+    append = candidates.append
+    for last, (length, senses, title_only) in kb.automaton.iter(scan):
+        start = last - length - 1
+        if title_only:
+            if text[start].isupper():
+                append((start, -length, senses))
+        else:
+            span = text[start : start + length]
+            kept = [sense for sense in senses if _case_ok(span, sense)]
+            if kept:
+                append((start, -length, kept))
     candidates.sort()
     hits: list[Hit] = []
     frontier = -1
@@ -413,19 +443,6 @@ def _dictionary_hits(text: str, kb: KB, hay: str | None = None) -> list[Hit]:
             frontier = start - negative_length
             hits.append(Hit(start, frontier, kept))
     return hits
-
-
-def _checked(
-    text: str, hay: str, start: int, end: int, n: int, senses: list[Sense], title_only: bool
-) -> list[Sense] | None:
-    """The senses of a match that pass the word-boundary and case checks, or None."""
-    if end < n and hay[end + 1].isalnum():
-        return None
-    if title_only:
-        return senses if text[start].isupper() else None
-    span = text[start:end]
-    kept = [s for s in senses if _case_ok(span, s)]
-    return kept or None
 
 
 def _case_ok(span: str, sense: Sense) -> bool:
@@ -850,14 +867,14 @@ def _squash(phrase: str) -> str:
     return " ".join(phrase.replace("-", " ").split())
 
 
+def _hit_start(hit: Hit) -> int:
+    return hit.start
+
+
 def _known_span(hits: list[Hit], pos: int) -> bool:
     """True when a dictionary person/entity match starts at ``pos`` (a known name follows)."""
-    for hit in hits:
-        if hit.start == pos:
-            return True
-        if hit.start > pos:
-            break
-    return False
+    i = bisect.bisect_left(hits, pos, key=_hit_start)
+    return i < len(hits) and hits[i].start == pos
 
 
 def _aligned(out: _Collector, text: str, start: int, end: int, iso: str, label: str, pats: Patterns) -> None:
@@ -890,7 +907,7 @@ def _sponsored(
         out.add(f"gov:{iso}", start, end, f"{iso}GOV", f"{label} government", iso, "GOV", "government")
     else:
         out.add(f"country:{iso}", start, end, iso, label, iso, None, "country")
-    if noun and noun in {n.lower() for n in kb.lexicon["anonymous_nouns"]}:
+    if noun and noun in _anonymous_nouns():
         out.add(f"anon:{iso}GOV", start, m.end(), f"{iso}GOV", f"{label} official (anonymous)", iso, "GOV", "anonymous")
         return m.end()
     if not noun:
@@ -901,11 +918,14 @@ def _sponsored(
     return m.end()
 
 
+@lru_cache(maxsize=1)
+def _anonymous_nouns() -> frozenset[str]:
+    return frozenset(n.lower() for n in knowledge().lexicon["anonymous_nouns"])
+
+
 def _known_group_follows(hits: list[Hit], pos: int, kb: KB, text: str) -> bool:
     """True when a known armed group is named in the same clause ("..., also known as SNA")."""
-    for hit in hits:
-        if hit.start < pos:
-            continue
+    for hit in hits[bisect.bisect_left(hits, pos, key=_hit_start) :]:
         if hit.start > pos + 120 or "." in text[pos : hit.start].replace("U.S.", ""):
             return False
         for sense in hit.senses:
@@ -942,26 +962,21 @@ def _office(
 
 def _finalise(out: _Collector, length: int) -> list[Actor]:
     """Build Actors with salience: mention count weighted towards the top of the story."""
+    scale = max(length, 1)
     scores: dict[str, float] = {}
     for key, entry in out.found.items():
-        scores[key] = sum(1.0 + 0.5 * (1.0 - s / max(length, 1)) for s, _ in entry.mentions)
+        if len(entry.mentions) == 1:
+            scores[key] = 1.0 + 0.5 * (1.0 - entry.mentions[0][0] / scale)
+        else:
+            scores[key] = sum([1.0 + 0.5 * (1.0 - s / scale) for s, _ in entry.mentions])
     top = max(scores.values(), default=1.0)
     actors = []
     text = out.text
     for key, entry in out.found.items():
-        spans = sorted(set(entry.mentions))
-        actors.append(
-            Actor(
-                code=entry.code,
-                name=entry.name,
-                country=entry.country,
-                role=entry.role,
-                type=entry.type,
-                mentions=tuple(Mention(text[s:e], s, e) for s, e in spans),
-                sponsor=entry.sponsor,
-                salience=round(scores[key] / top, 3),
-            )
-        )
+        spans = entry.mentions if len(entry.mentions) == 1 else sorted(set(entry.mentions))
+        mentions = tuple([Mention(text[s:e], s, e) for s, e in spans])
+        salience = round(scores[key] / top, 3)
+        actors.append(Actor(entry.code, entry.name, entry.country, entry.role, entry.type, mentions, entry.sponsor, salience))
     actors.sort(key=lambda a: (-a.salience, a.mentions[0].start))
     return actors
 
