@@ -22,7 +22,7 @@ from typing import Callable
 
 from wirewatch.processors.extraction.actors import find_actors
 from wirewatch.processors.extraction.signals import dyad_verdicts, find_signals, load_lexicon
-from wirewatch.processors.extraction.text import split_sentences
+from wirewatch.processors.extraction.text import _split_cached, split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = datetime(2022, 9, 15, tzinfo=timezone.utc)
@@ -90,16 +90,30 @@ def make_articles(n: int, words: int, seed: int = 7) -> list[str]:
 
 
 def timed(label: str, fn: Callable[[str], object], articles: list[str], repeat: int) -> float:
-    """Best-of-``repeat`` articles per second of ``fn`` over all articles."""
+    """Best-of-``repeat`` articles per second per core of ``fn``, from process CPU time.
+
+    CPU time, not wall time: the figure is per core and does not drop when other processes share
+    the machine (wall time is printed beside it for reference).
+    """
     rates = []
+    walls = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        cpu, wall = time.process_time(), time.perf_counter()
         for text in articles:
             fn(text)
-        rates.append(len(articles) / (time.perf_counter() - start))
+        rates.append(len(articles) / max(time.process_time() - cpu, 1e-9))
+        walls.append(len(articles) / max(time.perf_counter() - wall, 1e-9))
     best = max(rates)
-    print(f"{label:34} {best:10,.0f} articles/s   (median {statistics.median(rates):,.0f}, {1e3 / best:.3f} ms/article)")
+    print(
+        f"{label:34} {best:10,.0f} articles/s per core (CPU; median {statistics.median(rates):,.0f}, "
+        f"{1e3 / best:.3f} ms/article; wall {max(walls):,.0f}/s)"
+    )
     return best
+
+
+def _split_uncached(text: str) -> object:
+    """Sentence splitting without the per-text cache that actors and signals share."""
+    return _split_cached.__wrapped__(text)
 
 
 def main() -> None:
@@ -117,7 +131,6 @@ def main() -> None:
     n_signals = sum(len(s) for s in signals)
     print(f"{len(articles)} articles, {words:.0f} words on average, one core; {n_signals} signals "
           f"({n_signals / len(articles):.2f}/article)")
-    timed("baseline: split_sentences", split_sentences, articles, args.repeat)
     timed("baseline: find_actors", lambda t: find_actors(t, PUBLISHED), articles, args.repeat)
     cached = dict(zip(articles, actors))
     timed("find_signals + dyad_verdicts only", lambda t: dyad_verdicts(find_signals(t, cached[t], PUBLISHED)), articles, args.repeat)
@@ -127,7 +140,9 @@ def main() -> None:
         articles,
         args.repeat,
     )
-    print(f"goal >= 1,000 articles/s per core: {'met' if rate >= 1000 else 'NOT met'}")
+    split_rate = timed("baseline: split_sentences (uncached)", _split_uncached, articles, args.repeat)
+    print(f"goal >= 1,000 articles/s per core: {'met' if rate >= 1000 else 'NOT met'} "
+          f"({rate:,.0f}/s; sentence splitting alone runs at {split_rate:,.0f}/s on the same machine and run)")
 
 
 if __name__ == "__main__":
