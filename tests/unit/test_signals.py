@@ -231,3 +231,23 @@ def test_labelled_sets_keep_their_figures(name: str) -> None:
     assert report.items >= (150 if name == "labelled.jsonl" else 30)
     assert report.precision() >= 0.9 and report.recall() >= 0.85
     assert report.trap_alarms[0] <= 0.1 * report.trap_alarms[1] + 1
+
+
+def test_company_deals_are_not_political_dyads() -> None:
+    """Companies trade with each other; that is no rapprochement between their home states."""
+    from wirewatch.processors.extraction.actors import find_actors
+
+    for text in ("Qatar Airways agreed with Boeing on a new order.", "Qatar Airways signed a deal with Boeing to buy 50 jets."):
+        assert find_signals(text, find_actors(text)) == []
+
+
+def test_lexicon_gates_are_necessary_conditions() -> None:
+    """A derived literal gate never rejects text the regex matches; guards keep the same matches."""
+    from wirewatch.processors.extraction.signals import gate_of, guarded, may_match
+
+    pattern = re.compile(r"\b(?:den(?:y|ies|ied)|reject\w*\s+reports?)\b|[''’]ll\b", re.IGNORECASE)
+    for text in ("they DENIED it", "we'll see", "officials rejected reports", "the president spoke"):
+        if pattern.search(text):
+            assert may_match(gate_of(pattern), text.lower())
+        assert [m.span() for m in guarded(pattern).finditer(text)] == [m.span() for m in pattern.finditer(text)]
+    assert not may_match(gate_of(pattern), "the minister spoke")

@@ -42,6 +42,8 @@ LEXICON_DIR = Path(__file__).with_name("lexicon")
 ARGUMENT_FACTORS: dict[str, float] = {"explicit": 1.0, "speaker": 0.85, "anaphor": 0.85, "context": 0.7}
 MODALITY_FACTORS: dict[str, float] = {"reported": 1.0, "planned": 0.9, "hypothetical": 0.75, "denied": 0.85}
 STATE_ROLES = frozenset({"", "GOV", "MIL", "SPY", "COP", "JUD", "LEG", "ELI", "PTY", "BUS", "HLH", "EDU", "MED"})
+# Actor types that never stand as a side of a political dyad.
+NON_PARTY_TYPES: frozenset[str] = frozenset({"company"})
 LEFT_WINDOW = 160
 RIGHT_WINDOW = 130
 GOVERN_SPAN = 110
@@ -447,8 +449,12 @@ def _lower(text: str) -> str:
 
 
 def _mentions(actors: Iterable[Actor]) -> list[_Mention]:
+    """Mentions of the actors that can be dyad sides (companies trade, they do not make policy:
+    "Qatar Airways agreed with Boeing" is no rapprochement)."""
     out: list[_Mention] = []
     for actor in actors:
+        if actor.type in NON_PARTY_TYPES:
+            continue
         side = side_of(actor)
         state = bool(actor.country) and side == actor.country
         for m in actor.mentions:
