@@ -14,6 +14,7 @@ def declare(app: faust.App, settings: Settings) -> faust.Table:
         default=None,
         partitions=settings.partitions,
         key_type=str,
-        value_type=dict,
+        # No value_type: values are plain dicts in the app's orjson codec; a value_type of ``dict`` would
+        # make changelog recovery look for a faust.Record (``dict.from_data``) and fail on every entry.
         help="Day buckets of cooperative/hostile Goldstein sums per dyad; see processors/dyads.py.",
     )
