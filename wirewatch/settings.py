@@ -64,6 +64,7 @@ class Settings:
     archive_dir: str | None = None
     state_dir: str = field(default_factory=lambda: str(Path.home() / ".wirewatch"))
     web_port: int = 6066
+    web_host: str = "127.0.0.1"
     session_timeout: float = 10.0
     log_level: str = "INFO"
 
@@ -250,6 +251,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         archive_dir=env.get("WIREWATCH_ARCHIVE_DIR") or None,
         state_dir=env.get("WIREWATCH_STATE_DIR") or defaults.state_dir,
         web_port=_int(env, "WIREWATCH_WEB_PORT", defaults.web_port, minimum=1),
+        web_host=env.get("WIREWATCH_WEB_HOST") or defaults.web_host,
         session_timeout=_float(env, "WIREWATCH_SESSION_TIMEOUT", defaults.session_timeout),
         log_level=level,
     )

@@ -6,6 +6,7 @@ import subprocess
 import time
 from typing import Any
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
@@ -63,6 +64,8 @@ async def test_seed_article_reaches_enriched(env: Env, worker: subprocess.Popen[
     for actor in enriched["actors"]:
         for mention in actor["mentions"]:
             assert enriched["text"][mention["start"]:mention["end"]] == mention["text"]
+    metrics = httpx.get(f"http://127.0.0.1:{env.vars['WIREWATCH_WEB_PORT']}/metrics", timeout=5).text
+    assert "wirewatch_enriched_articles_total" in metrics and "faust_messages_received" in metrics
     lag = [r.timestamp for r in records if codec.loads(r.value)["id"] == article["id"]][0] - article_ts
     print(f"article produced -> enriched produced (broker timestamps): {lag} ms")
 

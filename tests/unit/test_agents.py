@@ -14,6 +14,7 @@ import pytest
 
 from wirewatch import codec
 from wirewatch.processors import agents, topics
+from wirewatch.processors.metrics import WorkerMetrics
 from wirewatch.processors.extract import article_from_text
 from wirewatch.schemas import validate
 from wirewatch.settings import Settings
@@ -72,7 +73,7 @@ def seed_message(seed_text: str) -> bytes:
 
 async def test_enrich_agent_publishes_enriched_article_and_signals(wired: Any, seed_text: str) -> None:
     app, wired_topics, sent = wired
-    agent = agents.register(app, wired_topics)
+    agent = agents.register(app, wired_topics, WorkerMetrics())
     async with agent.test_context() as test_agent:
         await test_agent.put(seed_message(seed_text), key=b"seed")
         await settle(lambda: sent.of("enriched"))
@@ -87,24 +88,27 @@ async def test_enrich_agent_publishes_enriched_article_and_signals(wired: Any, s
 
 async def test_enrich_agent_dead_letters_bad_input_and_carries_on(wired: Any, seed_text: str) -> None:
     app, wired_topics, sent = wired
-    agent = agents.register(app, wired_topics)
+    metrics = WorkerMetrics()
+    agent = agents.register(app, wired_topics, metrics)
     async with agent.test_context() as test_agent:
         await test_agent.put(b"\x00garbage", key=b"bad")
         await test_agent.put(seed_message(seed_text), key=b"seed")
         await settle(lambda: sent.of("enriched"))
     assert [k for k, _ in sent.of("deadletter")] == [b"bad"]
     assert len(sent.of("enriched")) == 1
+    assert metrics.registry.get_sample_value("wirewatch_dead_letters_total", {"stage": "enrich.decode"}) == 1
+    assert metrics.registry.get_sample_value("wirewatch_enriched_articles_total") == 1
 
 
 async def test_dyads_agent_publishes_state_once_per_new_signal(wired: Any, seed_text: str) -> None:
     app, wired_topics, sent = wired
-    enrich_agent = agents.register(app, wired_topics)
+    enrich_agent = agents.register(app, wired_topics, WorkerMetrics())
     async with enrich_agent.test_context() as test_agent:
         await test_agent.put(seed_message(seed_text), key=b"seed")
         await settle(lambda: sent.of("enriched"))
     signals = sent.of("signals")
     table: dict[str, Any] = {}  # the changelogged Faust table is exercised in the integration test
-    dyads_agent = agents.register_dyads(app, wired_topics, table)  # type: ignore[arg-type]
+    dyads_agent = agents.register_dyads(app, wired_topics, table, WorkerMetrics())  # type: ignore[arg-type]
     async with dyads_agent.test_context() as test_agent:
         for key, signal in signals + signals:  # redelivered: counted once
             await test_agent.put(codec.dumps(signal), key=key)

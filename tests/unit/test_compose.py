@@ -19,7 +19,7 @@ def load() -> dict:
 
 def test_services_images_and_dependencies() -> None:
     services = load()["services"]
-    assert set(services) >= {"kafka", "poll", "worker"}
+    assert set(services) >= {"kafka", "poll", "worker", "prometheus"}
     assert services["kafka"]["image"].startswith("apache/kafka:")
     kafka_env = services["kafka"]["environment"]
     assert "controller" in kafka_env["KAFKA_PROCESS_ROLES"] and "broker" in kafka_env["KAFKA_PROCESS_ROLES"]
@@ -30,6 +30,19 @@ def test_services_images_and_dependencies() -> None:
         assert service["depends_on"]["kafka"]["condition"] == "service_healthy"
         assert service["environment"]["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
     assert (ROOT / services["poll"]["build"] / "Dockerfile").exists()
+    assert "/health" in " ".join(services["worker"]["healthcheck"]["test"])
+    assert services["worker"]["environment"]["WIREWATCH_WEB_HOST"] == "0.0.0.0"
+
+
+def test_prometheus_scrapes_what_the_services_expose() -> None:
+    services = load()["services"]
+    [mount] = services["prometheus"]["volumes"]
+    config = yaml.safe_load((ROOT / mount.split(":")[0]).read_text())
+    targets = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert targets["wirewatch-poll"]["static_configs"][0]["targets"] == [
+        f"poll:{services['poll']['environment']['WIREWATCH_METRICS_PORT']}"]
+    assert targets["wirewatch-worker"]["dns_sd_configs"][0]["port"] == int(
+        services["worker"]["environment"]["WIREWATCH_WEB_PORT"])
 
 
 def test_service_environments_are_valid_settings() -> None:

@@ -58,6 +58,8 @@ def test_alert_on_sharp_rise_against_own_baseline_only() -> None:
     state = fold(quiet + burst)
     raised = dyads.alert(state)
     assert raised is not None and raised["z"] >= dyads.Z_THRESHOLD and raised["signals"] == 4
+    dyads.update(state, signal("2022-09-15", goldstein=7.0, article="b9"))
+    assert dyads.alert(state) is None, "one alert per dyad and day"
     assert dyads.snapshot(state)["trend"] == "warming"
 
 

@@ -19,6 +19,7 @@ from wirewatch.processors import dyads
 from wirewatch.processors.enrich import decode_article, encode, encode_signal, enrich, warm_up
 from wirewatch.processors.errors import UndecodableMessageError
 from wirewatch.processors.extraction.dedup import NearDuplicateIndex
+from wirewatch.processors.metrics import WorkerMetrics
 from wirewatch.processors.topics import Topics
 from wirewatch.schemas import validate
 from wirewatch.schemas.models import Article, EnrichedArticle
@@ -32,7 +33,9 @@ BATCH = 64
 BATCH_WAIT = 0.02
 
 
-async def dead_letter(topics: Topics, event: faust.EventT, error: Exception, stage: str) -> Awaitable[object]:
+async def dead_letter(
+    topics: Topics, metrics: WorkerMetrics, event: faust.EventT, error: Exception, stage: str
+) -> Awaitable[object]:
     """Publish the original bytes with the error and its origin in headers; return the pending ack."""
     message = event.message
     headers = [
@@ -44,10 +47,11 @@ async def dead_letter(topics: Topics, event: faust.EventT, error: Exception, sta
         ("offset", str(message.offset).encode()),
     ]
     log.warning("dead-lettered %s[%d]@%d at %s: %s", message.topic, message.partition, message.offset, stage, error)
+    metrics.dead_letters.labels(stage).inc()
     return await topics.deadletter.send(key=message.key, value=message.value, headers=headers)
 
 
-def register(app: faust.App, topics: Topics) -> faust.types.AgentT:
+def register(app: faust.App, topics: Topics, metrics: WorkerMetrics) -> faust.types.AgentT:
     """Attach the enrich agent to ``app`` and return it."""
     dedup = NearDuplicateIndex()
 
@@ -64,8 +68,10 @@ def register(app: faust.App, topics: Topics) -> faust.types.AgentT:
                 try:
                     articles.append(decode_article(event.value))
                 except UndecodableMessageError as exc:
-                    pending.append(await dead_letter(topics, event, exc, "enrich.decode"))
-            for enriched in await asyncio.to_thread(extract, articles):
+                    pending.append(await dead_letter(topics, metrics, event, exc, "enrich.decode"))
+            with metrics.extraction_seconds.time():
+                batch = await asyncio.to_thread(extract, articles)
+            for enriched in batch:
                 article = enriched.article
                 pending.append(await topics.enriched.send(key=article.id.encode(), value=encode(enriched)))
                 for signal in enriched.signals:
@@ -74,11 +80,17 @@ def register(app: faust.App, topics: Topics) -> faust.types.AgentT:
                          sorted({a.code for a in enriched.actors}),
                          [f"{d.dyad}{'+' if d.rapprochement else '-'}" for d in enriched.dyads])
             await asyncio.gather(*pending)
+            metrics.enriched.inc(len(batch))
+            for enriched in batch:
+                for signal in enriched.signals:
+                    metrics.signals.labels(signal.polarity).inc()
 
     return enrich_articles
 
 
-def register_dyads(app: faust.App, topics: Topics, table: faust.Table) -> faust.types.AgentT:
+def register_dyads(
+    app: faust.App, topics: Topics, table: faust.Table, metrics: WorkerMetrics
+) -> faust.types.AgentT:
     """Fold each signal into its dyad's state; publish the new state, and an alert on a sharp rise."""
 
     @app.agent(topics.signals, name="dyads")
@@ -88,17 +100,19 @@ def register_dyads(app: faust.App, topics: Topics, table: faust.Table) -> faust.
                 signal = codec.loads(event.value)
                 validate("signal", signal)
             except (ValueError, SchemaError) as exc:
-                await (await dead_letter(topics, event, exc, "dyads.decode"))
+                await (await dead_letter(topics, metrics, event, exc, "dyads.decode"))
                 continue
             state = table.get(signal["dyad"]) or dyads.new_state(signal["dyad"])
             if not dyads.update(state, signal):
                 continue
+            raised = dyads.alert(state)
             table[signal["dyad"]] = state
             key = signal["dyad"].encode()
             pending = [await topics.dyads.send(key=key, value=codec.dumps(dyads.snapshot(state)))]
-            raised = dyads.alert(state)
             if raised is not None:
                 pending.append(await topics.alerts.send(key=key, value=codec.dumps(raised)))
+                metrics.alerts.inc()
             await asyncio.gather(*pending)
+            metrics.dyad_updates.inc()
 
     return track_dyads

@@ -11,6 +11,7 @@ from wirewatch.settings import Settings
 def create_app(settings: Settings, **overrides: object) -> faust.App:
     """A Faust app wired to the configured broker, with our topics and agents registered."""
     from wirewatch.processors import agents, tables, topics, transport, web
+    from wirewatch.processors.metrics import WorkerMetrics
 
     codec.register()
     config: dict[str, object] = {
@@ -28,7 +29,7 @@ def create_app(settings: Settings, **overrides: object) -> faust.App:
         "broker_commit_interval": 1.0,
         "store": "memory://",
         "web_port": settings.web_port,
-        "web_bind": "127.0.0.1",
+        "web_bind": settings.web_host,
         "autodiscover": False,
         "logging_config": None,
     }
@@ -36,7 +37,9 @@ def create_app(settings: Settings, **overrides: object) -> faust.App:
     app = faust.App(settings.app_id, **config)
     transport.install(app)
     wired = topics.declare(app, settings)
-    agents.register(app, wired)
-    agents.register_dyads(app, wired, tables.declare(app, settings))
+    metrics = WorkerMetrics()
+    agents.register(app, wired, metrics)
+    agents.register_dyads(app, wired, tables.declare(app, settings), metrics)
     web.register(app)
+    metrics.expose(app)
     return app

@@ -146,8 +146,11 @@ def snapshot(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def alert(state: dict[str, Any]) -> dict[str, Any] | None:
-    """An alert message when the latest day's cooperation rises sharply against the dyad's baseline."""
-    if state["latest_day"] is None:
+    """An alert when the latest day's cooperation rises sharply against the dyad's baseline.
+
+    At most one alert per dyad and day: the state remembers the day it last alerted on.
+    """
+    if state["latest_day"] is None or state.get("alerted_day") == state["latest_day"]:
         return None
     end = date.fromisoformat(state["latest_day"])
     today = state["days"].get(end.isoformat())
@@ -162,6 +165,7 @@ def alert(state: dict[str, Any]) -> dict[str, Any] | None:
     z = (today["cooperative"] - mean) / max(std, MIN_STD)
     if z < Z_THRESHOLD:
         return None
+    state["alerted_day"] = end.isoformat()
     return {
         "schema_version": DYAD_VERSION,
         "dyad": state["dyad"],
