@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import click
 
@@ -16,7 +18,8 @@ from wirewatch import __version__, broker
 from wirewatch.errors import WirewatchError
 from wirewatch.settings import Feed, Settings, feed_name, from_env
 
-log = logging.getLogger("wirewatch")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -52,12 +55,11 @@ def _broker_for(settings: Settings) -> Iterator[Settings]:
         yield replace(settings, bootstrap_servers=embedded.bootstrap)
 
 
-def _fail_cleanly(fn):  # type: ignore[no-untyped-def]
+def _fail_cleanly(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn our typed errors into one-line messages and exit status 1."""
-    import functools
 
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
         except WirewatchError as exc:
