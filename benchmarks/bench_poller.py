@@ -24,7 +24,6 @@ import resource
 import socket
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import replace
 
 import feedparser
 
@@ -53,7 +52,7 @@ def feed_body(n: int, items: int, version: int) -> bytes:
     return "".join(parts).encode()
 
 
-def serve(sock: socket.socket, feeds: int, items: int, versions: "multiprocessing.Array[int]") -> None:  # type: ignore[name-defined]
+def serve(sock: socket.socket, feeds: int, items: int, versions: multiprocessing.Array[int]) -> None:  # type: ignore[name-defined]
     """The loopback feed server (child process): /feed/N answers 200 or 304 by ETag = version."""
     cache: dict[tuple[int, int], bytes] = {}
 
@@ -120,7 +119,7 @@ async def run(args: argparse.Namespace) -> None:
         print(f"{args.feeds} feeds x {args.items} items, {sum(map(len, bodies)) / args.feeds / 1024:.1f} KiB/feed, "
               f"executor: {'threads' if args.threads else f'{args.processes} processes'}")
 
-        started, cpu = time.perf_counter(), time.process_time()
+        started = time.perf_counter()
         for body in bodies[: args.bare or None]:
             feedparser.parse(body)
         bare_n = args.bare or args.feeds

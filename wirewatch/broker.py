@@ -7,10 +7,10 @@ import contextlib
 import ctypes
 import ctypes.util
 import os
-import sys
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass

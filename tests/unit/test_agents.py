@@ -14,12 +14,10 @@ import pytest
 
 from wirewatch import codec
 from wirewatch.processors import agents, topics
-from wirewatch.processors.metrics import WorkerMetrics
 from wirewatch.processors.extract import article_from_text
+from wirewatch.processors.metrics import WorkerMetrics
 from wirewatch.schemas import validate
 from wirewatch.settings import Settings
-
-
 
 SETTINGS = Settings(bootstrap_servers="127.0.0.1:1", partitions=1)
 

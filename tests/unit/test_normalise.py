@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import pytest
-
 from dataclasses import asdict
+
+import pytest
 
 from tests.feedserver import rss
 from wirewatch import codec

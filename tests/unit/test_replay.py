@@ -13,8 +13,16 @@ import pytest
 from tests.feedserver import rss
 from wirewatch import codec
 from wirewatch.ingest.errors import CheckpointError, ReplayError
-from wirewatch.ingest.replay import (AckTracker, Checkpoint, Pacer, ReplayOptions, fingerprint, parse_when, ranges,
-                                     replay)
+from wirewatch.ingest.replay import (
+    AckTracker,
+    Checkpoint,
+    Pacer,
+    ReplayOptions,
+    fingerprint,
+    parse_when,
+    ranges,
+    replay,
+)
 from wirewatch.ingest.sources import runs as runs_module
 from wirewatch.ingest.sources.records import HASH, ID, REVISION, Record
 from wirewatch.ingest.sources.runs import Runs, sequenced

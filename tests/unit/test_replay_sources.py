@@ -97,7 +97,7 @@ def archive_lines(records: list[dict], cut_last: bool = False) -> bytes:
 
 def article_line(i: int, **changes: object) -> bytes:
     article = {"id": f"{i:032x}", "feed": "f", "source": "S", "url": f"https://a.test/{i}", "title": f"T{i}",
-               "summary": "", "text": "x", "published": "2024-01-0%dT00:00:00Z" % (i + 1),
+               "summary": "", "text": "x", "published": f"2024-01-0{i + 1}T00:00:00Z",
                "fetched": "2024-02-01T00:00:00Z", "language": None, "authors": [], "tags": [], "revision": 0,
                "content_hash": f"h{i}", "schema_version": 1, **changes}
     return codec.dumps(article) + b"\n"

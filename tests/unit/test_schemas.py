@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from wirewatch.errors import SchemaError
-from wirewatch.processors.extract import article_from_text
-from wirewatch.processors.enrich import encode, enrich
 from wirewatch import codec
+from wirewatch.errors import SchemaError
+from wirewatch.processors.enrich import encode, enrich
+from wirewatch.processors.extract import article_from_text
 from wirewatch.schemas import FILES, schema, validate
-from pathlib import Path
 
 
 @pytest.mark.parametrize("name", sorted(FILES))

@@ -28,7 +28,7 @@ BLOCK_TAGS = ("p", "div", "br", "li", "h[1-6]", "blockquote", "tr", "section", "
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _DROP = re.compile(r"<(script|style|noscript|iframe|object|embed|template)\b.*?(?:</\1\s*>|$)",
                    re.DOTALL | re.IGNORECASE)
-_BLOCK = re.compile(r"</?(?:%s)\b[^>]*>" % "|".join(BLOCK_TAGS), re.IGNORECASE)
+_BLOCK = re.compile(r"</?(?:" + "|".join(BLOCK_TAGS) + r")\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z!?][^>]*>")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANKS = re.compile(r"\n\s*\n+")

@@ -47,10 +47,19 @@ from wirewatch import broker
 from wirewatch.ingest.errors import CheckpointError, ProduceError, ReplayError
 from wirewatch.ingest.producer import ArticleSink, message_headers
 from wirewatch.ingest.run import make_executor
-from wirewatch.ingest.sources import (ArticleLine, Context, Document, Ignored, Skipped, input_files,
-                                      read_path)
-from wirewatch.ingest.sources.records import (FEED, ID, SCHEMA, SOURCE, VALUE, WHEN, Parsed, Record,
-                                              article_records, document_records)
+from wirewatch.ingest.sources import ArticleLine, Context, Document, Ignored, Skipped, input_files, read_path
+from wirewatch.ingest.sources.records import (
+    FEED,
+    ID,
+    SCHEMA,
+    SOURCE,
+    VALUE,
+    WHEN,
+    Parsed,
+    Record,
+    article_records,
+    document_records,
+)
 from wirewatch.ingest.sources.runs import Runs, sequenced
 from wirewatch.settings import Settings
 from wirewatch.topics import ensure_topics
@@ -301,8 +310,14 @@ class RichProgress:
 
     def __init__(self) -> None:
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
-                                   TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            ProgressColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
         from rich.text import Text
 
         class RateColumn(ProgressColumn):

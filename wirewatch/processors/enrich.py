@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from wirewatch import __version__, codec
+from wirewatch.errors import SchemaError
 from wirewatch.processors.errors import UndecodableMessageError
 from wirewatch.processors.extraction.actors import find_actors
 from wirewatch.processors.extraction.dedup import NearDuplicateIndex
 from wirewatch.processors.extraction.signals import dyad_verdicts, find_signals
 from wirewatch.schemas import validate
-from wirewatch.errors import SchemaError
 from wirewatch.schemas.models import Article, EnrichedArticle, Signal
 
 

@@ -18,7 +18,6 @@ from typing import BinaryIO
 from wirewatch.ingest.sources import GZIP_MAGIC, Context, Document, Item, Skipped, strip_suffixes
 
 
-
 def iso_from_epoch(seconds: float) -> str:
     """A file or member time as the ISO 8601 UTC string articles carry."""
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
