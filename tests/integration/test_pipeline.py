@@ -64,6 +64,10 @@ async def test_seed_article_reaches_enriched(env: Env, worker: subprocess.Popen[
     for actor in enriched["actors"]:
         for mention in actor["mentions"]:
             assert enriched["text"][mention["start"]:mention["end"]] == mention["text"]
+    tail = subprocess.run(wirewatch("tail", "enriched", "--from-beginning", "--max", str(len(records)),
+                                    "--timeout", "30"), env=env.vars, capture_output=True, timeout=120)
+    assert tail.returncode == 0, tail.stderr
+    assert article["id"] in {codec.loads(line)["id"] for line in tail.stdout.splitlines()}
     metrics = httpx.get(f"http://127.0.0.1:{env.vars['WIREWATCH_WEB_PORT']}/metrics", timeout=5).text
     assert "wirewatch_enriched_articles_total" in metrics and "faust_messages_received" in metrics
     lag = [r.timestamp for r in records if codec.loads(r.value)["id"] == article["id"]][0] - article_ts
