@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from wirewatch.processors.extraction import signals as sig
-from wirewatch.processors.extraction.signals import dyad_verdicts, find_signals, load_lexicon
+from wirewatch.processors.extraction.signals import NEUTRAL_GOLDSTEIN, dyad_verdicts, find_signals, load_lexicon
 from wirewatch.schemas.models import Actor, Mention, Signal
 
 ROOT = Path(__file__).resolve().parents[2]

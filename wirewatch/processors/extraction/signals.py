@@ -44,6 +44,8 @@ MODALITY_FACTORS: dict[str, float] = {"reported": 1.0, "planned": 0.9, "hypothet
 STATE_ROLES = frozenset({"", "GOV", "MIL", "SPY", "COP", "JUD", "LEG", "ELI", "PTY", "BUS", "HLH", "EDU", "MED"})
 # Actor types that never stand as a side of a political dyad.
 NON_PARTY_TYPES: frozenset[str] = frozenset({"company"})
+# Signals whose Goldstein magnitude is below this carry no weight in a dyad's verdict.
+NEUTRAL_GOLDSTEIN = 1.0
 LEFT_WINDOW = 160
 RIGHT_WINDOW = 130
 GOVERN_SPAN = 110
@@ -68,6 +70,7 @@ class EventRule:
     governs: bool
     patterns: tuple[re.Pattern[str], ...]
     gates: tuple[Gate, ...] = ()
+    implicit_target: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +264,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
                 governs=bool(entry.get("governs", False)),
                 patterns=compiled,
                 gates=tuple(gate_of(p) for p in compiled),
+                implicit_target=bool(entry.get("implicit_target", False)),
             )
         )
         for key in entry["keys"]:
@@ -439,6 +443,7 @@ class _Pending:
     anaphor_at: int | None = None
     has_cue_mediator: bool = False
     context_sides: list[str] = field(default_factory=list)
+    implicit: bool = False
 
 
 def _lower(text: str) -> str:
@@ -567,8 +572,12 @@ def _mediators(
             elif cue.mediator == "after":
                 after = [m for m in usable if m.start >= c.end() and m.start - c.end() <= 40]
                 mediator = after[0] if after else None
+                fronted = not sentence[: c.start()].strip(" \"'“‘(")
                 for nxt in after[1:]:
-                    if _COORDINATED.fullmatch(sentence[mediator.end : nxt.start]) and mediator:
+                    link = sentence[mediator.end : nxt.start] if mediator else ""
+                    if fronted and "," in link:
+                        break
+                    if _COORDINATED.fullmatch(link) and mediator:
                         found.append((mediator.side, c.start(), c.end()))
                         mediator = nxt
             elif cue.mediator == "adjacent":
@@ -813,11 +822,16 @@ def _read_sentence(
     for ti, trig in enumerate(triggers):
         if ti in suppressed:
             continue
-        cooperative = trig.rule.polarity == "cooperative"
+        appeal = trig.rule.frame == "appeal"
+        cooperative = trig.rule.polarity == "cooperative" and not appeal
         cands = [m for m in participants if not (cooperative and m.side in mediator_sides)]
         window = _window(sentence, trig.start, trig.end, breaks)
         chosen, distance = _participants(sentence, trig, cands, lex, window, places, topics, breaks)
         how = "explicit"
+        if len(chosen) == 1 and window[0] > 0:
+            subject = _pronoun_subject(sentence, window[0], trig.start, cands, chosen[0])
+            if subject is not None:
+                chosen = [subject] + chosen
         if len(chosen) < 2 and trig.rule.frame in ("visit", "host"):
             place = _place_host(sentence, trig, chosen)
             if place is not None:
@@ -829,13 +843,22 @@ def _read_sentence(
                 if all(m.side != c.side for c in chosen) and not (cooperative and m.side in mediator_sides)
             ]
             if extra and chosen:
-                chosen = [extra[0]] + chosen
+                subject_acts = trig.rule.frame == "directed" and chosen[0].end <= trig.start
+                chosen = chosen + [extra[0]] if subject_acts else [extra[0]] + chosen
                 how = "speaker"
+        implicit = False
+        if len(chosen) == 1 and trig.rule.implicit_target:
+            place = _place_host(sentence, trig, chosen)
+            if place is not None:
+                chosen = chosen + [place]
+                how = "context"
+            else:
+                implicit = True
         lb, rb = window
         anaphor_at = next((a for a, b in anaphors if b >= lb - 40 and a <= rb), None)
         if anaphor_at is not None and len(chosen) == 2 and _adjacent_anaphor(sentence, trig, anaphors):
             chosen = []
-        if len(chosen) < 2 and anaphor_at is None and not (cooperative and mediator):
+        if len(chosen) < 2 and anaphor_at is None and not (cooperative and mediator) and not implicit:
             continue
         if trig.rule.kind == "mediation" and mediator is None and len(chosen) < 2:
             continue
@@ -849,6 +872,7 @@ def _read_sentence(
                 sides=[(m.side, m.code) for m in chosen],
                 how=how,
                 mediator=mediator if cooperative else None,
+                implicit=implicit,
                 attribution=attribution,
                 distance=distance,
                 anaphor_at=anaphor_at if len(chosen) < 2 else None,
@@ -856,7 +880,36 @@ def _read_sentence(
                 context_sides=[s for s in context_sides if s not in mediator_sides] if cooperative else context_sides,
             )
         )
-    return out
+    return _addressees(out, local, claim_spans, s0)
+
+
+def _addressees(out: list[_Pending], local: list[_Mention], claim_spans: list[tuple[int, int]], s0: int) -> list[_Pending]:
+    """An appeal to several parties ("called on Armenia and Azerbaijan to ...") is one appeal to each:
+    event coders record the appealer -> addressee dyads, never the addressees' own dyad."""
+    extra: list[_Pending] = []
+    for p in out:
+        if p.rule.frame != "appeal" or len(p.sides) != 2:
+            continue
+        t0, t1 = p.trig[0] - s0, p.trig[1] - s0
+        src = p.sides[0][0]
+        seen = {src, p.sides[1][0]}
+        for m in local:
+            if t0 < m.start < t1 and m.side not in seen and not _inside(m, claim_spans):
+                seen.add(m.side)
+                extra.append(_Pending(**{**{f: getattr(p, f) for f in p.__slots__}, "sides": [p.sides[0], (m.side, m.code)]}))
+    return out + extra
+
+
+_PRONOUN = re.compile(r"\s*(?:it|he|she|they|we)\s+(?!said|says|told)", re.IGNORECASE)
+
+
+def _pronoun_subject(sentence: str, lb: int, start: int, cands: list[_Mention], chosen: _Mention) -> _Mention | None:
+    """The matrix subject for a clause led by a pronoun ("Pakistan denied that it had met Indian
+    officials"): the first mention of the sentence, when it is not the trigger's other argument."""
+    if not _PRONOUN.match(sentence, lb) or any(lb <= m.start < start for m in cands if m is not chosen):
+        return None
+    before = [m for m in cands if m.end <= lb and m.side != chosen.side]
+    return before[0] if before else None
 
 
 class _Preceded:
@@ -941,7 +994,7 @@ def _resolve(
         if len(p.sides) == 2 and p.sides[0][0] != p.sides[1][0]:
             explicit[tuple(sorted((p.sides[0][0], p.sides[1][0])))] += 1  # type: ignore[arg-type]
     best: dict[tuple[int, int, str, str, str], Signal] = {}
-    for p in pending:
+    for p in _appeals_to_pairs(pending, explicit):
         sides = list(p.sides)
         how = p.how
         if len(sides) < 2 or sides[0][0] == sides[1][0]:
@@ -994,14 +1047,33 @@ def _resolve(
     return kept
 
 
+def _appeals_to_pairs(pending: list[_Pending], explicit: Counter[tuple[str, str]]) -> list[_Pending]:
+    """An appeal to "both countries" is an appeal to each side of the article's leading dyad (never
+    to the appealer's co-signatories, named before the verb)."""
+    out: list[_Pending] = []
+    for p in pending:
+        if p.rule.frame != "appeal" or p.anaphor_at is None or len(p.sides) != 1:
+            out.append(p)
+            continue
+        excluded = {p.sides[0][0], *p.context_sides}
+        pair = next((pair for pair, _ in explicit.most_common() if not set(pair) & excluded), None)
+        if pair is None:
+            continue
+        for side in pair:
+            out.append(_Pending(**{**{f: getattr(p, f) for f in p.__slots__}, "sides": [p.sides[0], (side, side)], "anaphor_at": None, "how": "anaphor"}))
+    return out
+
+
 def _complete(
     p: _Pending, sides: list[tuple[str, str]], explicit: Counter[tuple[str, str]], mention_count: Counter[str]
 ) -> list[tuple[str, str]] | None:
     """Fill a signal's missing side(s) from the sentence before the anaphor, then the article."""
-    if p.anaphor_at is None and not p.has_cue_mediator:
+    if p.anaphor_at is None and not p.has_cue_mediator and not p.implicit:
         return None
     known = sides[0][0] if sides else None
     excluded = {p.mediator} if p.mediator else set()
+    if p.implicit:
+        excluded |= {s for s, _ in sides}
     if p.anaphor_at is not None and known is None:
         local = [s for s in dict.fromkeys(reversed(p.context_sides)) if s not in excluded]
         if len(local) >= 2:
@@ -1018,6 +1090,8 @@ def _complete(
         if known in (a, b):
             other = b if a == known else a
             return [sides[0], (other, other)]
+    if p.implicit:
+        return None
     for s, _ in mention_count.most_common():
         if s != known and s not in excluded:
             return [sides[0], (s, s)]
@@ -1027,6 +1101,8 @@ def _complete(
 def dyad_verdicts(signals: Iterable[Signal]) -> list[DyadVerdict]:
     """Per-dyad balance: Goldstein weighted by confidence over non-denied signals; mediators named.
 
+    Near-neutral codes (|Goldstein| < 1, e.g. 0256 appeal for de-escalation, -0.3) are recorded but
+    do not tilt the balance: an exhortation is not an interaction between the appealer and the parties.
     ``rapprochement`` is true when that balance is positive and at least one non-denied cooperative
     signal supports it; denied signals are counted in ``signals`` but carry no weight.
     """
@@ -1037,7 +1113,7 @@ def dyad_verdicts(signals: Iterable[Signal]) -> list[DyadVerdict]:
     for dyad in sorted(groups):
         group = groups[dyad]
         live = [s for s in group if s.modality != "denied"]
-        score = sum(s.goldstein * s.confidence for s in live)
+        score = sum(s.goldstein * s.confidence for s in live if abs(s.goldstein) >= NEUTRAL_GOLDSTEIN)
         cooperative = any(s.polarity == "cooperative" for s in live)
         mediators = sorted({s.mediator for s in live if s.mediator and s.polarity == "cooperative"})
         verdicts.append(
