@@ -662,6 +662,8 @@ def _distinct(ms: Iterable[_Mention]) -> list[_Mention]:
 _BETWEEN = re.compile(r"^\s*(?:[\w'’-]+\s+){0,3}?(?:between|among)\b", re.IGNORECASE)
 _THAT = re.compile(r"[\w'’-]*\s+that\b", re.IGNORECASE)
 _HEAD = re.compile(r"[\w'’-]+")
+# "X and Y traded accusations": a directed event done by each side to the other.
+_RECIPROCAL = re.compile(r"\b(?:traded|trade|trading|exchanged|exchanging|swapped)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _BY = re.compile(r"^\s*(?:[\w'’-]+\s+){0,2}?by\b", re.IGNORECASE)
 
 
@@ -710,6 +712,8 @@ def _participants(
             chosen = [left[0], right[0]] if left[0].side != right[0].side else [left[0]]
         elif len(right) >= 2 and frame in ("visit", "host"):
             chosen = [right[0], right[1]]
+        elif not right and len(left) >= 2 and _RECIPROCAL.search(sentence, max(lb, trig.start - 25), trig.start):
+            chosen = [left[1], left[0]]
         else:
             chosen = (left or right)[:1]
     distance = 0
@@ -994,7 +998,7 @@ def _resolve(
         if len(p.sides) == 2 and p.sides[0][0] != p.sides[1][0]:
             explicit[tuple(sorted((p.sides[0][0], p.sides[1][0])))] += 1  # type: ignore[arg-type]
     best: dict[tuple[int, int, str, str, str], Signal] = {}
-    for p in _appeals_to_pairs(pending, explicit):
+    for p in _directed_to_pairs(pending, explicit):
         sides = list(p.sides)
         how = p.how
         if len(sides) < 2 or sides[0][0] == sides[1][0]:
@@ -1047,12 +1051,12 @@ def _resolve(
     return kept
 
 
-def _appeals_to_pairs(pending: list[_Pending], explicit: Counter[tuple[str, str]]) -> list[_Pending]:
-    """An appeal to "both countries" is an appeal to each side of the article's leading dyad (never
-    to the appealer's co-signatories, named before the verb)."""
+def _directed_to_pairs(pending: list[_Pending], explicit: Counter[tuple[str, str]]) -> list[_Pending]:
+    """An appeal to (or praise of, threat against) "both countries" is one to each side of the article's
+    leading dyad, never to the source's co-signatories named before the verb."""
     out: list[_Pending] = []
     for p in pending:
-        if p.rule.frame != "appeal" or p.anaphor_at is None or len(p.sides) != 1:
+        if p.rule.frame not in ("appeal", "directed") or p.anaphor_at is None or len(p.sides) != 1:
             out.append(p)
             continue
         excluded = {p.sides[0][0], *p.context_sides}
