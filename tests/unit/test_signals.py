@@ -252,3 +252,33 @@ def test_lexicon_gates_are_necessary_conditions() -> None:
             assert may_match(gate_of(pattern), text.lower())
         assert [m.span() for m in guarded(pattern).finditer(text)] == [m.span() for m in pattern.finditer(text)]
     assert not may_match(gate_of(pattern), "the minister spoke")
+
+
+def _read(text: str) -> list[Signal]:
+    from wirewatch.processors.extraction.actors import find_actors
+
+    return find_signals(text, find_actors(text))
+
+
+def test_third_party_appeal_is_no_rapprochement_between_the_parties() -> None:
+    """An appeal to respect a truce is the appealer's signal to each party, not the parties' agreement."""
+    signals = _read("Russia called on Armenia and Azerbaijan to respect the ceasefire.")
+    assert {s.dyad for s in signals} == {"ARM-RUS", "AZE-RUS"}
+    assert all(s.kind == "appeal" and s.cameo == "0256" and s.source == "RUS" for s in signals)
+    verdicts = dyad_verdicts(_read(
+        "Azerbaijan accused Armenia of shelling its positions near the border. "
+        "Russia and the European Union called on both countries to respect the ceasefire."))
+    arm_aze = next(v for v in verdicts if v.dyad == "ARM-AZE")
+    assert not arm_aze.rapprochement and arm_aze.score < 0
+
+
+def test_attack_with_implicit_target_takes_the_speaker_as_target() -> None:
+    signals = _read("The Azerbaijani defence ministry said Armenian forces had fired on villages overnight.")
+    assert [(s.kind, s.dyad, s.source[:3], s.target[:3]) for s in signals] == [("attack", "ARM-AZE", "ARM", "AZE")]
+
+
+def test_pronoun_subject_and_rejection() -> None:
+    denied = _read("Pakistan denied that it had met Indian officials.")
+    assert [(s.dyad, s.modality) for s in denied] == [("IND-PAK", "denied")]
+    rejected = _read("Israel rejected Hamas's offer of a truce.")
+    assert [(s.kind, s.polarity) for s in rejected] == [("rejection", "hostile")]
