@@ -31,11 +31,13 @@ by general patterns into officials, institutions, offices and proxies.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +46,7 @@ import yaml
 
 from wirewatch.schemas.models import Actor, Mention
 
-from .text import split_sentences
+from .text import split_line
 
 KNOWLEDGE = Path(__file__).resolve().parent / "knowledge"
 
@@ -90,6 +92,39 @@ class Sense:
     weak: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class SenseSet:
+    """The senses a match may take, with what the per-article passes need precomputed at load time.
+
+    The hot loop reads these fields instead of re-deriving them from every ``Sense`` of every hit.
+    """
+
+    senses: list[Sense]
+    key: str
+    first: Sense | None
+    countries: frozenset[str]
+    persons: tuple[str, ...]
+    strong: tuple[str, ...]
+    weak: tuple[tuple[str, str | None], ...]
+    has_adj: bool
+    known: bool
+    armed: bool
+    risk: bool
+    negative: bool
+    subsets: dict[int, SenseSet] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Collector keys and actor fields of one country's derived actors, built once per country."""
+
+    label: str
+    country: tuple[str, tuple[Any, ...]]
+    gov: tuple[str, tuple[Any, ...]]
+    proxy: tuple[str, tuple[Any, ...]]
+    roles: dict[str, tuple[tuple[str, tuple[Any, ...]], tuple[str, tuple[Any, ...]]]]
+
+
 @dataclass(slots=True)
 class KB:
     """Everything compiled from the knowledge files."""
@@ -115,6 +150,8 @@ class KB:
     aligned_cues: tuple[str, ...]
     sport: Any
     codes: frozenset[str] = field(default_factory=frozenset)
+    places: dict[str, Place] = field(default_factory=dict)
+    entity_infos: dict[str, tuple[Any, ...]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,12 +304,15 @@ def knowledge() -> KB:
     for phrase in lexicon.get("blockers", []):
         add(phrase, "block", phrase)
 
+    person_risk = frozenset(normalise(w).strip() for w in lexicon.get("person_risk", []))
+    negative = frozenset(normalise(k).strip() for k in (lexicon.get("negative_context") or {}))
     automaton = ahocorasick.Automaton()
     for key, key_senses in senses.items():
         title_only = all(not x.exact and x.surface[:1].isupper() for x in key_senses)
+        sense_set = _sense_set(key_senses, key[1:], entities, person_risk, negative)
         # Each key is added with the two characters that can end a word in the normalised text, so
         # the automaton itself enforces the right word boundary (no per-match check in Python).
-        payload = (len(key) - 1, key_senses, title_only)
+        payload = (len(key) - 1, sense_set, title_only)
         for boundary in BOUNDARIES:
             automaton.add_word(key + boundary, payload)
     automaton.make_automaton()
@@ -299,8 +339,10 @@ def knowledge() -> KB:
     for cue_key, targets in cue_targets.items():
         cues.add_word(cue_key, (cue_key, targets))
     cues.make_automaton()
-    negative = frozenset(normalise(k).strip() for k in (lexicon.get("negative_context") or {}))
     codes = frozenset(e.code for e in entities.values())
+    derived_roles = {"GOV", *lexicon["institutions"].values(), *lexicon["anonymous_modifiers"].values()}
+    places = {iso: _place(iso, rec["name"], derived_roles) for iso, rec in countries.items()}
+    entity_infos = {eid: (e.code, e.name, e.country, e.role, e.type, e.sponsor) for eid, e in entities.items()}
     return KB(
         automaton,
         senses,
@@ -313,7 +355,7 @@ def knowledge() -> KB:
         titles,
         institutions,
         anon_modifiers,
-        frozenset(normalise(w).strip() for w in lexicon.get("person_risk", [])),
+        person_risk,
         negative,
         cues,
         title_words,
@@ -331,6 +373,60 @@ def knowledge() -> KB:
         tuple(sorted({p.split()[0].lower() for p in lexicon["aligned_phrases"]})),
         sport,
         codes,
+        places,
+        entity_infos,
+    )
+
+
+_PLACE_KINDS = frozenset({"country", "adj", "dem", "capital", "seat"})
+
+
+def _sense_set(
+    senses: list[Sense], key: str, entities: dict[str, Entity], person_risk: frozenset[str], negative: frozenset[str]
+) -> SenseSet:
+    """Summarise a key's senses for the per-article passes (see ``SenseSet``)."""
+    countries: set[str] = set()
+    for sense in senses:
+        if sense.kind in _PLACE_KINDS:
+            countries.add(sense.target)
+        elif sense.kind in ("person", "surname") or (sense.kind == "entity" and not sense.weak):
+            entity = entities[sense.target]
+            countries.update(c for c in (entity.country, entity.sponsor) if c)
+    head = senses[0] if senses else None
+    conditional = head is None or head.kind == "surname" or (head.kind == "entity" and head.weak)
+    return SenseSet(
+        senses,
+        key,
+        None if conditional else head,
+        frozenset(countries),
+        tuple(s.target for s in senses if s.kind == "person"),
+        tuple(s.target for s in senses if s.kind == "entity" and not s.weak),
+        tuple((s.target, entities[s.target].country) for s in senses if s.kind == "entity" and s.weak),
+        any(s.kind == "adj" for s in senses),
+        any(s.kind in ("person", "entity") for s in senses),
+        any(s.kind == "entity" and entities[s.target].type == "armed_group" for s in senses),
+        key in person_risk,
+        key in negative,
+    )
+
+
+def _place(iso: str, label: str, derived_roles: set[str]) -> Place:
+    """Keys and fields of the actors a country's name, adjective or capital can yield."""
+    roles = {}
+    for role in derived_roles:
+        code = f"{iso}{role}"
+        inst_name = f"{label} government" if role == "GOV" else f"{label} {_ROLE_NAMES.get(role, role)}"
+        inst_key = f"gov:{iso}" if role == "GOV" else f"inst:{iso}{role}"
+        roles[role] = (
+            (inst_key, (code, inst_name, iso, role, _ROLE_TYPES.get(role, "institution"), None)),
+            (f"anon:{code}", (code, f"{label} official (anonymous)", iso, role, "anonymous", None)),
+        )
+    return Place(
+        label,
+        (f"country:{iso}", (iso, label, iso, None, "country", None)),
+        (f"gov:{iso}", (f"{iso}GOV", f"{label} government", iso, "GOV", "government", None)),
+        (f"proxy:{iso}", (f"UAF{iso}", f"{label}-backed armed groups", None, "UAF", "armed_group", iso)),
+        roles,
     )
 
 
@@ -356,6 +452,9 @@ class Patterns:
     aligned_before: re.Pattern[str]
     sport_score: re.Pattern[str]
     sport_verb: re.Pattern[str]
+    follow: re.Pattern[str]
+    follow_adj: re.Pattern[str]
+    before_anon_last: frozenset[str]
 
 
 NAME = r"(?P<name>(?:(?:al|el|bin|ibn|bin|de|van|von|da)[\s-]|[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*[\w])"
@@ -379,21 +478,36 @@ def patterns() -> Patterns:
     aligned = _alt(lex["aligned_phrases"])
     company_words = _alt(lex["company_words"])
     sport_verbs = _alt(lex["sport_verbs"])
+    title_name = rf"{POSS}[ \t]+{RANK}(?i:(?P<title>{titles}))s?[ \t]*,?[ \t]+{NAME}"
+    title_alone = rf"{POSS}[ \t]+{RANK}(?i:(?P<title>{titles}))s?\b"
+    anon = rf"{POSS}[ \t]+(?i:(?:(?P<mod>{anon_mod})[ \t]+)?(?P<noun>{anon_nouns}))\b"
+    institution = rf"{POSS}[ \t]+(?i:(?P<inst>{inst}))\b"
+    company = rf"[ \t]+(?:[A-Z][\w&-]*[ \t]+){{0,2}}?(?:{company_words})\b"
+    # The follow-ups of a nationality, tried in this order, as one alternation: at a fixed position an
+    # alternation returns the first branch that matches, exactly as trying the patterns one by one.
+    follow = (
+        rf"(?P<f_titled>{title_name})|(?P<f_anon>{anon})|"
+        rf"(?P<f_alone>{title_alone.replace('(?P<title>', '(?P<alone_title>')})|(?P<f_inst>{institution})"
+    )
+    last_words = {w.replace("-", " ").split()[-1].lower() for w in lex["indefinite_words"] + lex["degree_words"]}
     return Patterns(
-        title_name=re.compile(rf"{POSS}[ \t]+{RANK}(?i:(?P<title>{titles}))s?[ \t]*,?[ \t]+{NAME}"),
-        title_alone=re.compile(rf"{POSS}[ \t]+{RANK}(?i:(?P<title>{titles}))s?\b"),
-        anon=re.compile(rf"{POSS}[ \t]+(?i:(?:(?P<mod>{anon_mod})[ \t]+)?(?P<noun>{anon_nouns}))\b"),
-        institution=re.compile(rf"{POSS}[ \t]+(?i:(?P<inst>{inst}))\b"),
+        title_name=re.compile(title_name),
+        title_alone=re.compile(title_alone),
+        anon=re.compile(anon),
+        institution=re.compile(institution),
         sponsor=re.compile(
             rf"[-–][ \t]?(?i:(?P<verb>{sponsor_words}))\b(?:[ \t]+(?:(?:[\w-]+)[ \t]+){{0,3}}?(?i:(?P<noun>{proxy_nouns}))\b)?"
         ),
-        company=re.compile(rf"[ \t]+(?:[A-Z][\w&-]*[ \t]+){{0,2}}?(?:{company_words})\b"),
+        company=re.compile(company),
         before_anon=re.compile(rf"(?i:\b(?:{indefinite})[ \t]+(?:(?:{degree})[ \t]+)*|\b(?:{degree})[ \t]+(?:(?:{degree})[ \t]+)*)$"),
         aligned_before=re.compile(
             rf"(?i:\b(?:(?:{degree})[ \t]+)*(?P<noun>{anon_nouns})[ \t]+(?:{aligned})[ \t]+(?:the[ \t]+)?)$"
         ),
         sport_score=re.compile(r"(?<![\d-])\d{1,2}[ \t]*[-–][ \t]*\d{1,2}(?![\d-])"),
         sport_verb=re.compile(rf"\b(?:{sport_verbs})\b", re.I),
+        follow=re.compile(follow),
+        follow_adj=re.compile(rf"(?P<f_company>{company})|{follow}"),
+        before_anon_last=frozenset(last_words),
     )
 
 
@@ -401,13 +515,10 @@ def patterns() -> Patterns:
 # Matching.
 
 
-@dataclass(slots=True)
-class Hit:
-    """A dictionary match that survived the boundary and case checks."""
-
-    start: int
-    end: int
-    senses: list[Sense]
+# A dictionary match that survived the boundary and case checks: (start, end, senses). A plain tuple:
+# an article has ~90 of them and a tuple costs a fraction of a dataclass instance to build.
+Hit = tuple[int, int, SenseSet]
+_hit_start = itemgetter(0)
 
 
 # What may follow a key in the automaton's haystack: the normalised text holds only letters, digits,
@@ -423,17 +534,16 @@ def _dictionary_hits(text: str, kb: KB, hay: str | None = None) -> list[Hit]:
     scan = hay + " "
     if not scan.isascii():
         scan = _NOT_WORD.sub(" ", scan)
-    candidates: list[tuple[int, int, list[Sense]]] = []
+    candidates: list[tuple[int, int, SenseSet]] = []
     append = candidates.append
-    for last, (length, senses, title_only) in kb.automaton.iter(scan):
+    for last, (length, sense_set, title_only) in kb.automaton.iter(scan):
         start = last - length - 1
         if title_only:
             if text[start].isupper():
-                append((start, -length, senses))
+                append((start, -length, sense_set))
         else:
-            span = text[start : start + length]
-            kept = [sense for sense in senses if _case_ok(span, sense)]
-            if kept:
+            kept = _case_filter(text[start : start + length], sense_set, kb)
+            if kept is not None:
                 append((start, -length, kept))
     candidates.sort()
     hits: list[Hit] = []
@@ -441,8 +551,25 @@ def _dictionary_hits(text: str, kb: KB, hay: str | None = None) -> list[Hit]:
     for start, negative_length, kept in candidates:
         if start >= frontier:
             frontier = start - negative_length
-            hits.append(Hit(start, frontier, kept))
+            hits.append((start, frontier, kept))
     return hits
+
+
+def _case_filter(span: str, sense_set: SenseSet, kb: KB) -> SenseSet | None:
+    """The senses whose case rule ``span`` satisfies, as a (memoised) SenseSet; None if none do."""
+    mask = 0
+    for i, sense in enumerate(sense_set.senses):
+        if _case_ok(span, sense):
+            mask |= 1 << i
+    if not mask:
+        return None
+    if mask == (1 << len(sense_set.senses)) - 1:
+        return sense_set
+    subset = sense_set.subsets.get(mask)
+    if subset is None:
+        kept = [sense for i, sense in enumerate(sense_set.senses) if mask >> i & 1]
+        subset = sense_set.subsets[mask] = _sense_set(kept, sense_set.key, kb.entities, kb.person_risk, kb.negative)
+    return subset
 
 
 def _case_ok(span: str, sense: Sense) -> bool:
@@ -511,14 +638,24 @@ def _is_locative(text: str, start: int, kb: KB) -> bool:
 
 
 def _sport_spans(text: str, hay: str, kb: KB, pats: Patterns) -> list[tuple[int, int]]:
-    """Sentences about sport, where nations are teams: a score plus a sport verb, or sport terms."""
+    """Sentences about sport, where nations are teams: a score plus a sport verb, or sport terms.
+
+    Only the lines holding a sport term or a score are split (``split_line``): line breaks always
+    end a sentence, so these are the same sentences a split of the whole article would give.
+    """
     term_at = [end - len(key) + 1 for end, key in kb.sport.iter(hay) if end + 1 >= len(hay) or not hay[end + 1].isalnum()]
-    if not term_at and not pats.sport_score.search(text):
+    scores = [m.start() for m in pats.sport_score.finditer(text)]
+    if not term_at and not scores:
         return []
+    lines = set()
+    for pos in term_at + scores:
+        line_end = text.find("\n", pos)
+        lines.add((text.rfind("\n", 0, pos) + 1, len(text) if line_end < 0 else line_end))
     spans = []
-    for s, e in split_sentences(text):
-        if any(s <= p < e for p in term_at) or (pats.sport_score.search(text, s, e) and pats.sport_verb.search(text, s, e)):
-            spans.append((s, e))
+    for line_start, line_end in sorted(lines):
+        for s, e in split_line(text, line_start, line_end):
+            if any(s <= p < e for p in term_at) or (pats.sport_score.search(text, s, e) and pats.sport_verb.search(text, s, e)):
+                spans.append((s, e))
     return spans
 
 
@@ -547,30 +684,40 @@ def _person_code(entity: Entity, when: dt.date) -> tuple[str, str | None]:
     return f"{entity.country}ELI", "ELI"
 
 
+@lru_cache(maxsize=8192)
+def _person_info(eid: str, when: dt.date) -> tuple[Any, ...]:
+    """Actor fields of a known person on a date (a person recurs in every story about them)."""
+    entity = knowledge().entities[eid]
+    code, role = _person_code(entity, when)
+    return (code, entity.name, entity.country, role, "person", None)
+
+
 # ---------------------------------------------------------------------------------------------
 # Collection.
 
-
-@dataclass(slots=True)
-class Found:
-    """Mentions gathered for one entity while scanning."""
-
-    code: str
-    name: str
-    country: str | None
-    role: str | None
-    type: str
-    sponsor: str | None
-    mentions: list[tuple[int, int]] = field(default_factory=list)
+# Actor fields in the order of the ``Actor`` constructor minus mentions and salience:
+# (code, name, country, role, type, sponsor).
+Info = tuple[Any, ...]
 
 
 class _Collector:
-    """Accumulates entities and mentions for one article."""
+    """Accumulates entities and mentions for one article: a key's first fields win, spans add up."""
+
+    __slots__ = ("text", "infos", "spans", "aligned_possible")
 
     def __init__(self, text: str, aligned_possible: bool = True) -> None:
         self.text = text
-        self.found: dict[str, Found] = {}
+        self.infos: dict[str, Info] = {}
+        self.spans: dict[str, list[tuple[int, int]]] = {}
         self.aligned_possible = aligned_possible
+
+    def put(self, key: str, info: Info, start: int, end: int) -> None:
+        spans = self.spans.get(key)
+        if spans is None:
+            self.spans[key] = [(start, end)]
+            self.infos[key] = info
+        else:
+            spans.append((start, end))
 
     def add(
         self,
@@ -584,13 +731,7 @@ class _Collector:
         type_: str,
         sponsor: str | None = None,
     ) -> None:
-        entry = self.found.get(key)
-        if entry is None:
-            entry = self.found[key] = Found(code, name, country, role, type_, sponsor)
-        entry.mentions.append((start, end))
-
-    def add_entity(self, entity: Entity, start: int, end: int) -> None:
-        self.add(entity.id, start, end, entity.code, entity.name, entity.country, entity.role, entity.type, entity.sponsor)
+        self.put(key, (code, name, country, role, type_, sponsor), start, end)
 
 
 def _country_label(kb: KB, iso: str) -> str:
@@ -602,10 +743,10 @@ def _resolve_ambiguous(surface: str, hits: list[Hit], kb: KB) -> str:
     """Pick the candidate country best supported by the article's unambiguous mentions."""
     candidates = kb.ambiguous[surface]
     support = dict.fromkeys(candidates, 0)
-    for hit in hits:
-        for sense in hit.senses:
+    for _, _, sense_set in hits:
+        for sense in sense_set.senses:
             iso = None
-            if sense.kind in ("country", "adj", "dem", "capital", "seat"):
+            if sense.kind in _PLACE_KINDS:
                 iso = sense.target
             elif sense.kind in ("person", "entity"):
                 iso = kb.entities[sense.target].country
@@ -614,31 +755,12 @@ def _resolve_ambiguous(surface: str, hits: list[Hit], kb: KB) -> str:
     return max(candidates, key=lambda c: (support[c], -candidates.index(c)))
 
 
-def _mentioned_countries(hits: list[Hit], kb: KB) -> set[str]:
-    """Countries the article names unambiguously: context for weak aliases such as "MIT"."""
-    seen: set[str] = set()
-    for hit in hits:
-        for sense in hit.senses:
-            if sense.kind in ("country", "adj", "dem", "capital", "seat"):
-                seen.add(sense.target)
-            elif sense.kind in ("person", "surname") or (sense.kind == "entity" and not sense.weak):
-                entity = kb.entities[sense.target]
-                if entity.country:
-                    seen.add(entity.country)
-                if entity.sponsor:
-                    seen.add(entity.sponsor)
-    return seen
-
-
-def _shared_weak_countries(hits: list[Hit], kb: KB) -> set[str]:
+def _shared_weak_countries(weak: list[tuple[str, str | None]]) -> set[str]:
     """Countries named by two different weak aliases ("SNA fighters clashed with the SDF")."""
     seen: dict[str, set[str]] = {}
-    for hit in hits:
-        for sense in hit.senses:
-            if sense.kind == "entity" and sense.weak:
-                country = kb.entities[sense.target].country
-                if country:
-                    seen.setdefault(country, set()).add(sense.target)
+    for target, country in weak:
+        if country:
+            seen.setdefault(country, set()).add(target)
     return {c for c, targets in seen.items() if len(targets) >= 2}
 
 
@@ -648,6 +770,9 @@ def _as_date(published: dt.date | dt.datetime | None) -> dt.date:
     if isinstance(published, dt.datetime):
         return published.date()
     return published
+
+
+_APOSTROPHES = ("'", "’")
 
 
 def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> list[Actor]:
@@ -660,69 +785,76 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
     hay = " " + normalise(text)
     hits = _dictionary_hits(text, kb, hay)
     sport = _sport_spans(text, hay, kb, pats)
-    context = _mentioned_countries(hits, kb)
-    full_names = {s.target for h in hits for s in h.senses if s.kind == "person"}
-    weak_countries = [kb.entities[s.target].country for h in hits for s in h.senses if s.kind == "entity" and s.weak]
-    if len({c for c in weak_countries if c}) < len([c for c in weak_countries if c]) or len(set(weak_countries)) > 1:
-        context = context | _shared_weak_countries(hits, kb)
-    strong_entities = {s.target for h in hits for s in h.senses if s.kind == "entity" and not s.weak}
+    sets = [hit[2] for hit in hits]
+    # Context for weak aliases and surnames: the countries, full names and strong entities named.
+    context = set().union(*[s.countries for s in sets])
+    full_names = set().union(*[s.persons for s in sets])
+    strong_entities = set().union(*[s.strong for s in sets])
+    weak = [w for s in sets if s.weak for w in s.weak]
+    if weak:
+        weak_countries = [c for _, c in weak]
+        named = [c for c in weak_countries if c]
+        if len(set(named)) < len(named) or len(set(weak_countries)) > 1:
+            context |= _shared_weak_countries(weak)
     out = _Collector(text, any(cue in hay for cue in kb.aligned_cues))
+    put = out.put
+    entity_infos = kb.entity_infos
     cue_cache: dict[str, list[int]] = {}
     consumed_until = -1
 
-    for index, hit in enumerate(hits):
-        if hit.start < consumed_until:
+    for index, (start, end, sense_set) in enumerate(hits):
+        if start < consumed_until:
             continue
-        sense = _choose_sense(hit, text, kb, context, full_names, strong_entities)
+        sense = sense_set.first
         if sense is None:
-            continue
+            sense = _choose_sense(sense_set.senses, start, text, kb, context, full_names, strong_entities)
+            if sense is None:
+                continue
         kind = sense.kind
-        start, end = hit.start, hit.end
-        if kind in ("block", "outlet"):
+        if kind == "entity":
+            put(sense.target, entity_infos[sense.target], start, end)
+            continue
+        if kind == "person" or kind == "surname":
+            put(sense.target, _person_info(sense.target, when), start, end)
             continue
         if kind == "ambiguous":
             iso = _resolve_ambiguous(" " + normalise(sense.surface).strip(), hits, kb)
-            kind, sense = "adj", Sense("adj", iso, sense.surface, False)
-        if kind in ("country", "adj", "dem", "capital", "seat"):
-            if sport and kind != "seat" and _inside(sport, start):
-                continue
-            key = hay[start + 1 : end + 1]
-            if key in kb.person_risk and _person_name_context(text, start, end, kb):
-                continue
-            if _negative_context(start, end, key, kb, hay, cue_cache):
-                continue
-            if _possessive_of_known(text, end, hits, index, kb):
-                continue
-            if _COORD_START.match(text, end) and any(x.kind == "adj" for x in hit.senses):
-                shared = _coordinated(out, text, hit, hits, index, when, kb, pats)
-                if shared:
-                    consumed_until = shared
-                    continue
-            consumed_until = _nationality(out, text, start, end, sense.target, kind, when, kb, pats, hits, hay)
+            kind = "adj"
+        elif kind in _PLACE_KINDS:
+            iso = sense.target
+        else:
             continue
-        if kind == "person" or kind == "surname":
-            entity = kb.entities[sense.target]
-            code, role = _person_code(entity, when)
-            out.add(entity.id, start, end, code, entity.name, entity.country, role, "person")
+        if sport and kind != "seat" and _inside(sport, start):
             continue
-        entity = kb.entities[sense.target]
-        out.add_entity(entity, start, end)
+        if sense_set.risk and _person_name_context(text, start, end, kb):
+            continue
+        if sense_set.negative and _negative_context(start, end, sense_set.key, kb, hay, cue_cache):
+            continue
+        follower = text[end : end + 1]
+        if follower in _APOSTROPHES and _possessive_of_known(end, hits, index):
+            continue
+        if sense_set.has_adj and _COORD_START.match(text, end):
+            shared = _coordinated(out, text, index, hits, when, kb, pats)
+            if shared:
+                consumed_until = shared
+                continue
+        consumed_until = _nationality(out, text, start, end, iso, kind, follower, when, kb, pats, hits, hay)
 
     return _finalise(out, len(text))
 
 
 def _choose_sense(
-    hit: Hit, text: str, kb: KB, context: set[str], full_names: set[str], strong: set[str]
+    senses: list[Sense], start: int, text: str, kb: KB, context: set[str], full_names: set[str], strong: set[str]
 ) -> Sense | None:
     """Pick the usable meaning of a match, applying the weak-alias and surname rules."""
-    for sense in hit.senses:
+    for sense in senses:
         if sense.kind == "entity" and sense.weak:
             entity = kb.entities[sense.target]
             if sense.target not in strong and not (entity.needs & context):
                 continue
         if sense.kind == "surname":
             entity = kb.entities[sense.target]
-            if not (entity.alone or sense.target in full_names or _titled(text, hit.start, kb)):
+            if not (entity.alone or sense.target in full_names or _titled(text, start, kb)):
                 continue
         return sense
     return None
@@ -744,6 +876,7 @@ def _nationality(
     end: int,
     iso: str,
     kind: str,
+    follower: str,
     when: dt.date,
     kb: KB,
     pats: Patterns,
@@ -751,86 +884,111 @@ def _nationality(
     hay: str,
 ) -> int:
     """Expand a country/nationality/capital match by the general patterns; return consumed end."""
-    label = _country_label(kb, iso)
-    follower = text[end : end + 1]
+    place = kb.places.get(iso) or _place(iso, _country_label(kb, iso), set())
+    label = place.label
     if follower in ("-", "–") and kind in ("adj", "country", "capital"):
         sponsor = pats.sponsor.match(text, end)
         if sponsor:
-            return _sponsored(out, text, start, end, iso, kind, sponsor, kb, hits)
-    nxt = _NEXT_TOKEN.match(hay, end + 1) if follower in (" ", "'", "’", "\t") else None
-    if nxt is not None and nxt.group(1) in kb.trigger_words and kind in ("adj", "country"):
-        if kind == "adj" and pats.company.match(text, end):
-            company = pats.company.match(text, end)
-            assert company is not None
-            name = text[start : company.end()]
-            out.add(f"company:{name}", start, company.end(), f"{iso}BUS", name, iso, "BUS", "company")
-            return company.end()
-        titled = pats.title_name.match(text, end)
-        if titled and not _known_span(hits, titled.start("name")):
-            title = normalise(titled.group("title")).strip()
-            role = kb.titles.get(_squash(title), {}).get("role", "GOV")
-            name = titled.group("name")
-            out.add(f"person:{iso}:{name}", titled.start("name"), titled.end("name"), f"{iso}{role}", name, iso, role, "person")
-            return titled.end()
-        if titled:
-            return end
-        anon = pats.anon.match(text, end)
-        if anon:
-            mod = (anon.group("mod") or "").lower()
-            role = kb.anon_modifiers.get(_squash(mod), "GOV") if mod else "GOV"
-            lead = pats.before_anon.search(text, max(0, start - 40), start)
-            s = lead.start() if lead else start
-            out.add(f"anon:{iso}{role}", s, anon.end(), f"{iso}{role}", f"{label} official (anonymous)", iso, role, "anonymous")
-            return anon.end()
-        alone = pats.title_alone.match(text, end)
-        if alone:
-            return _office(out, text, start, alone, iso, label, when, kb)
-        inst = pats.institution.match(text, end)
-        if inst:
-            role = kb.institutions.get(_squash(inst.group("inst").lower()), "GOV")
-            _aligned(out, text, start, inst.end(), iso, label, pats)
-            key = f"gov:{iso}" if role == "GOV" else f"inst:{iso}{role}"
-            name = f"{label} government" if role == "GOV" else f"{label} {_ROLE_NAMES.get(role, role)}"
-            out.add(key, start, inst.end(), f"{iso}{role}", name, iso, role, _ROLE_TYPES.get(role, "institution"))
-            return inst.end()
-    if kind in ("capital", "seat"):
+            return _sponsored(out, start, end, place, kind, sponsor, kb, hits, text)
+    if kind in ("adj", "country") and follower in (" ", "'", "’", "\t"):
+        nxt = _NEXT_TOKEN.match(hay, end + 1)
+        if nxt is not None and nxt.group(1) in kb.trigger_words:
+            m = (pats.follow_adj if kind == "adj" else pats.follow).match(text, end)
+            branch = m.lastgroup if m else None
+            if branch == "f_company":
+                assert m is not None
+                name = text[start : m.end()]
+                out.add(f"company:{name}", start, m.end(), f"{iso}BUS", name, iso, "BUS", "company")
+                return m.end()
+            if branch == "f_titled":
+                assert m is not None
+                if _known_span(hits, m.start("name")):
+                    return end
+                title = normalise(m.group("title")).strip()
+                role = kb.titles.get(_squash(title), {}).get("role", "GOV")
+                name = m.group("name")
+                out.add(f"person:{iso}:{name}", m.start("name"), m.end("name"), f"{iso}{role}", name, iso, role, "person")
+                return m.end()
+            if branch == "f_anon":
+                assert m is not None
+                mod = (m.group("mod") or "").lower()
+                role = kb.anon_modifiers.get(_squash(mod), "GOV") if mod else "GOV"
+                lead = _before_anon(text, start, pats)
+                s = lead.start() if lead else start
+                key, info = _role_keys(place, iso, role)[1]
+                out.put(key, info, s, m.end())
+                return m.end()
+            if branch == "f_alone":
+                assert m is not None
+                return _office(out, start, m.group("alone_title"), m.end(), iso, label, when, kb)
+            if branch == "f_inst":
+                assert m is not None
+                role = kb.institutions.get(_squash(m.group("inst").lower()), "GOV")
+                _aligned(out, text, start, m.end(), place, pats)
+                key, info = _role_keys(place, iso, role)[0]
+                out.put(key, info, start, m.end())
+                return m.end()
+    if kind == "capital" or kind == "seat":
         if kind == "capital" and _is_locative(text, start, kb):
             return end
-        _aligned(out, text, start, end, iso, label, pats)
-        out.add(f"gov:{iso}", start, end, f"{iso}GOV", f"{label} government", iso, "GOV", "government")
+        _aligned(out, text, start, end, place, pats)
+        out.put(place.gov[0], place.gov[1], start, end)
         return end
-    _aligned(out, text, start, end, iso, label, pats)
-    out.add(f"country:{iso}", start, end, iso, label, iso, None, "country")
+    _aligned(out, text, start, end, place, pats)
+    out.put(place.country[0], place.country[1], start, end)
     return end
+
+
+def _role_keys(place: Place, iso: str, role: str) -> tuple[tuple[str, Info], tuple[str, Info]]:
+    """(institution, anonymous official) keys and fields of ``role`` in a country."""
+    keys = place.roles.get(role)
+    if keys is None:
+        keys = _place(iso, place.label, {role}).roles[role]
+    return keys
+
+
+def _before_anon(text: str, start: int, pats: Patterns) -> re.Match[str] | None:
+    """"a senior", "two": the indefinite/degree words that open an anonymous mention, if any.
+
+    The pattern can only match when the word right before ``start`` ends one of its phrases, so the
+    (costly, anchored-at-the-end) search runs only then.
+    """
+    i = start
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    j = i
+    while j > 0 and text[j - 1].isalpha():
+        j -= 1
+    word = text[j:i]
+    if i == start or not word or (word.isascii() and word.lower() not in pats.before_anon_last):
+        return None
+    return pats.before_anon.search(text, max(0, start - 40), start)
 
 
 _COORD_START = re.compile(r"[ \t]*,|[ \t]+(?:and|or)[ \t]")
 _COORDINATOR = re.compile(r"(?:[ \t]*,[ \t]*(?:and[ \t]+|or[ \t]+)?|[ \t]+(?:and|or)[ \t]+)")
 
 
-def _possessive_of_known(text: str, end: int, hits: list[Hit], index: int, kb: KB) -> bool:
+def _possessive_of_known(end: int, hits: list[Hit], index: int) -> bool:
     """"Russia's Wagner Group", "China's Ministry of State Security": the known actor carries it."""
-    if text[end : end + 1] not in ("'", "’") or index + 1 >= len(hits):
+    if index + 1 >= len(hits):
         return False
-    nxt = hits[index + 1]
-    if not 2 <= nxt.start - end <= 3:
-        return False
-    return any(s.kind in ("person", "entity") for s in nxt.senses)
+    nxt_start, _, nxt = hits[index + 1]
+    return 2 <= nxt_start - end <= 3 and nxt.known
 
 
-def _coordinated(
-    out: _Collector, text: str, hit: Hit, hits: list[Hit], index: int, when: dt.date, kb: KB, pats: Patterns
-) -> int:
+def _coordinated(out: _Collector, text: str, index: int, hits: list[Hit], when: dt.date, kb: KB, pats: Patterns) -> int:
     """"Turkish, Syrian and Russian defence ministers": each nationality gets the shared role."""
-    chain = [(hit.start, hit.end, hit.senses[0].target)]
+    first_start, first_end, first = hits[index]
+    chain = [(first_start, first_end, first.senses[0].target)]
     j = index + 1
     while j < len(hits):
         prev_end = chain[-1][1]
-        nxt = hits[j]
+        nxt_start, nxt_end, nxt = hits[j]
         adjective = next((x for x in nxt.senses if x.kind == "adj"), None)
-        if adjective is None or _COORDINATOR.fullmatch(text, prev_end, nxt.start) is None:
+        if adjective is None or _COORDINATOR.fullmatch(text, prev_end, nxt_start) is None:
             break
-        chain.append((nxt.start, nxt.end, adjective.target))
+        chain.append((nxt_start, nxt_end, adjective.target))
         j += 1
     if len(chain) < 2:
         return 0
@@ -849,7 +1007,7 @@ def _coordinated(
             role = kb.anon_modifiers.get(_squash(mod), "GOV") if mod else "GOV"
             out.add(f"anon:{iso}{role}", start, stop, f"{iso}{role}", f"{label} official (anonymous)", iso, role, "anonymous")
         elif alone is not None:
-            _office(out, text, start, alone, iso, label, when, kb, stop)
+            _office(out, start, alone.group("title"), alone.end(), iso, label, when, kb, stop)
         else:
             role = kb.institutions.get(_squash(found.group("inst").lower()), "GOV")
             key = f"gov:{iso}" if role == "GOV" else f"inst:{iso}{role}"
@@ -867,17 +1025,13 @@ def _squash(phrase: str) -> str:
     return " ".join(phrase.replace("-", " ").split())
 
 
-def _hit_start(hit: Hit) -> int:
-    return hit.start
-
-
 def _known_span(hits: list[Hit], pos: int) -> bool:
     """True when a dictionary person/entity match starts at ``pos`` (a known name follows)."""
     i = bisect.bisect_left(hits, pos, key=_hit_start)
-    return i < len(hits) and hits[i].start == pos
+    return i < len(hits) and hits[i][0] == pos
 
 
-def _aligned(out: _Collector, text: str, start: int, end: int, iso: str, label: str, pats: Patterns) -> None:
+def _aligned(out: _Collector, text: str, start: int, end: int, place: Place, pats: Patterns) -> None:
     """"a source aligned with the Syrian government": also an anonymous official of that state."""
     if not out.aligned_possible:
         return
@@ -886,35 +1040,26 @@ def _aligned(out: _Collector, text: str, start: int, end: int, iso: str, label: 
         return
     m = pats.aligned_before.search(text, max(0, start - 80), start)
     if m:
-        out.add(f"anon:{iso}GOV", m.start(), end, f"{iso}GOV", f"{label} official (anonymous)", iso, "GOV", "anonymous")
+        key, info = place.roles["GOV"][1]
+        out.put(key, info, m.start(), end)
 
 
 def _sponsored(
-    out: _Collector,
-    text: str,
-    start: int,
-    end: int,
-    iso: str,
-    kind: str,
-    m: re.Match[str],
-    kb: KB,
-    hits: list[Hit],
+    out: _Collector, start: int, end: int, place: Place, kind: str, m: re.Match[str], kb: KB, hits: list[Hit], text: str
 ) -> int:
     """"Iran-backed militias", "Damascus-aligned source", "Turkish-backed opposition factions"."""
-    label = _country_label(kb, iso)
     noun = (m.group("noun") or "").lower()
-    if kind == "capital":
-        out.add(f"gov:{iso}", start, end, f"{iso}GOV", f"{label} government", iso, "GOV", "government")
-    else:
-        out.add(f"country:{iso}", start, end, iso, label, iso, None, "country")
+    key, info = place.gov if kind == "capital" else place.country
+    out.put(key, info, start, end)
     if noun and noun in _anonymous_nouns():
-        out.add(f"anon:{iso}GOV", start, m.end(), f"{iso}GOV", f"{label} official (anonymous)", iso, "GOV", "anonymous")
+        key, info = place.roles["GOV"][1]
+        out.put(key, info, start, m.end())
         return m.end()
     if not noun:
         return m.end()
-    if _known_group_follows(hits, m.end(), kb, text):
+    if _known_group_follows(hits, m.end(), text):
         return m.end()
-    out.add(f"proxy:{iso}", start, m.end(), f"UAF{iso}", f"{label}-backed armed groups", None, "UAF", "armed_group", iso)
+    out.put(place.proxy[0], place.proxy[1], start, m.end())
     return m.end()
 
 
@@ -923,22 +1068,21 @@ def _anonymous_nouns() -> frozenset[str]:
     return frozenset(n.lower() for n in knowledge().lexicon["anonymous_nouns"])
 
 
-def _known_group_follows(hits: list[Hit], pos: int, kb: KB, text: str) -> bool:
+def _known_group_follows(hits: list[Hit], pos: int, text: str) -> bool:
     """True when a known armed group is named in the same clause ("..., also known as SNA")."""
-    for hit in hits[bisect.bisect_left(hits, pos, key=_hit_start) :]:
-        if hit.start > pos + 120 or "." in text[pos : hit.start].replace("U.S.", ""):
+    for start, _, sense_set in hits[bisect.bisect_left(hits, pos, key=_hit_start) :]:
+        if start > pos + 120 or "." in text[pos:start].replace("U.S.", ""):
             return False
-        for sense in hit.senses:
-            if sense.kind == "entity" and kb.entities[sense.target].type == "armed_group":
-                return True
+        if sense_set.armed:
+            return True
     return False
 
 
 def _office(
     out: _Collector,
-    text: str,
     start: int,
-    m: re.Match[str],
+    title_text: str,
+    match_end: int,
     iso: str,
     label: str,
     when: dt.date,
@@ -946,7 +1090,7 @@ def _office(
     stop: int | None = None,
 ) -> int:
     """"the Turkish foreign minister": the holder on that date if known, else the office itself."""
-    title = _squash(normalise(m.group("title")).strip())
+    title = _squash(normalise(title_text).strip())
     spec = kb.titles.get(title, {})
     role = spec.get("role", "GOV")
     office = spec.get("office")
@@ -954,44 +1098,75 @@ def _office(
         for eid, held in kb.offices.get((iso, office), []):
             if (held["from"] is None or held["from"] <= when) and (held["to"] is None or when <= held["to"]):
                 entity = kb.entities[eid]
-                out.add(eid, start, stop or m.end(), f"{iso}{held['role']}", entity.name, iso, held["role"], "person")
-                return m.end()
-    out.add(f"office:{iso}:{title}", start, stop or m.end(), f"{iso}{role}", f"{label} {title}", iso, role, "official")
-    return m.end()
+                out.add(eid, start, stop or match_end, f"{iso}{held['role']}", entity.name, iso, held["role"], "person")
+                return match_end
+    out.add(f"office:{iso}:{title}", start, stop or match_end, f"{iso}{role}", f"{label} {title}", iso, role, "official")
+    return match_end
+
+
+def _slot_builder(cls: type) -> Any:
+    """A fast constructor for a frozen, slotted dataclass of the schema.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``; setting the
+    slots through their descriptors builds the same object in half the time, which matters for the
+    ~150 Actor and Mention objects of a dense article. Falls back to the class itself when the
+    class validates in ``__post_init__`` or is not slotted.
+    """
+    names = [f.name for f in dataclasses.fields(cls)]
+    if hasattr(cls, "__post_init__") or not all(hasattr(cls.__dict__.get(n), "__set__") for n in names):
+        return cls
+    setters = [cls.__dict__[n].__set__ for n in names]
+    new = object.__new__
+
+    def build(*values: Any) -> Any:
+        obj = new(cls)
+        for setter, value in zip(setters, values):
+            setter(obj, value)
+        return obj
+
+    return build
+
+
+_new_mention = _slot_builder(Mention)
+_new_actor = _slot_builder(Actor)
 
 
 def _finalise(out: _Collector, length: int) -> list[Actor]:
     """Build Actors with salience: mention count weighted towards the top of the story."""
     scale = max(length, 1)
-    scores: dict[str, float] = {}
-    for key, entry in out.found.items():
-        if len(entry.mentions) == 1:
-            scores[key] = 1.0 + 0.5 * (1.0 - entry.mentions[0][0] / scale)
+    scores: list[float] = []
+    for spans in out.spans.values():
+        if len(spans) == 1:
+            scores.append(1.0 + 0.5 * (1.0 - spans[0][0] / scale))
         else:
-            scores[key] = sum([1.0 + 0.5 * (1.0 - s / scale) for s, _ in entry.mentions])
-    top = max(scores.values(), default=1.0)
-    actors = []
+            scores.append(sum([1.0 + 0.5 * (1.0 - s / scale) for s, _ in spans]))
+    top = max(scores, default=1.0)
     text = out.text
-    for key, entry in out.found.items():
-        spans = entry.mentions if len(entry.mentions) == 1 else sorted(set(entry.mentions))
-        mentions = tuple([Mention(text[s:e], s, e) for s, e in spans])
-        salience = round(scores[key] / top, 3)
-        actors.append(Actor(entry.code, entry.name, entry.country, entry.role, entry.type, mentions, entry.sponsor, salience))
-    actors.sort(key=lambda a: (-a.salience, a.mentions[0].start))
+    new_mention, new_actor = _new_mention, _new_actor
+    actors = []
+    for (key, spans), score in zip(out.spans.items(), scores):
+        if len(spans) > 1:
+            spans = sorted(set(spans))
+        code, name, country, role, type_, sponsor = out.infos[key]
+        mentions = tuple([new_mention(text[s:e], s, e) for s, e in spans])
+        actors.append(new_actor(code, name, country, role, type_, mentions, sponsor, round(score / top, 3)))
+    actors.sort(key=_actor_order)
     return actors
+
+
+def _actor_order(actor: Actor) -> tuple[float, int]:
+    return (-actor.salience, actor.mentions[0].start)
 
 
 def find_sources(text: str) -> list[Source]:
     """News agencies and outlets named in ``text`` (sources of claims, not actors), in text order."""
     kb = knowledge()
     found = []
-    for hit in _dictionary_hits(text, kb):
-        for sense in hit.senses:
+    for start, end, sense_set in _dictionary_hits(text, kb):
+        for sense in sense_set.senses:
             if sense.kind == "outlet":
                 rec = kb.outlets[sense.target]
-                found.append(
-                    Source(rec["name"], text[hit.start : hit.end], hit.start, hit.end, rec.get("country"), bool(rec.get("state")))
-                )
+                found.append(Source(rec["name"], text[start:end], start, end, rec.get("country"), bool(rec.get("state"))))
                 break
     return found
 

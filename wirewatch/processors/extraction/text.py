@@ -58,9 +58,22 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=32)
 def _split_cached(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(_split(text, 0, len(text)))
+
+
+def split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans of the line ``text[start:end]`` (``start``/``end`` at line breaks or the ends).
+
+    Line breaks always end a sentence, so these are exactly the spans of ``split_sentences(text)``
+    that fall in the line: a caller that needs the sentences around a few offsets (actor
+    recognition's sport check) splits those lines only, uncached.
+    """
+    return _split(text, start, end)
+
+
+def _split(text: str, start: int, limit: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
+    for match in _BOUNDARY.finditer(text, start, limit):
         stop, after = match.span()
         char = text[stop]
         if char == "\n":
@@ -71,8 +84,8 @@ def _split_cached(text: str) -> tuple[tuple[int, int], ...]:
             end = after
         _append_span(text, start, end, spans)
         start = after
-    _append_span(text, start, len(text), spans)
-    return tuple(spans)
+    _append_span(text, start, limit, spans)
+    return spans
 
 
 def _is_abbreviation_stop(text: str, stop: int, after: int) -> bool:
