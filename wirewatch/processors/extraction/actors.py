@@ -306,13 +306,25 @@ def knowledge() -> KB:
 
     person_risk = frozenset(normalise(w).strip() for w in lexicon.get("person_risk", []))
     negative = frozenset(normalise(k).strip() for k in (lexicon.get("negative_context") or {}))
+    sport_keys = {" " + normalise(term).strip() for term in lexicon["sport_terms"]}
+    cue_targets: dict[str, list[str]] = {}
+    for surface, cue_list in (lexicon.get("negative_context") or {}).items():
+        for cue in cue_list:
+            cue_targets.setdefault(" " + normalise(cue).strip(), []).append(normalise(surface).strip())
+    # One automaton, one pass: dictionary keys, plus sport terms and negative-context cues as
+    # "extras" (is a sport term, cue targets) that are collected on the side, never selected as hits.
     automaton = ahocorasick.Automaton()
-    for key, key_senses in senses.items():
-        title_only = all(not x.exact and x.surface[:1].isupper() for x in key_senses)
-        sense_set = _sense_set(key_senses, key[1:], entities, person_risk, negative)
+    for key in {**senses, **dict.fromkeys(sport_keys), **cue_targets}:
+        key_senses = senses.get(key)
+        sense_set = None
+        title_only = False
+        if key_senses is not None:
+            title_only = all(not x.exact and x.surface[:1].isupper() for x in key_senses)
+            sense_set = _sense_set(key_senses, key[1:], entities, person_risk, negative)
+        extra = (key in sport_keys, tuple(cue_targets.get(key, ()))) if key in sport_keys or key in cue_targets else None
         # Each key is added with the two characters that can end a word in the normalised text, so
         # the automaton itself enforces the right word boundary (no per-match check in Python).
-        payload = (len(key) - 1, sense_set, title_only)
+        payload = (len(key) - 1, sense_set, title_only, extra)
         for boundary in BOUNDARIES:
             automaton.add_word(key + boundary, payload)
     automaton.make_automaton()
@@ -331,10 +343,6 @@ def knowledge() -> KB:
         for phrase in list(titles) + list(institutions) + list(anon_modifiers) + lexicon["anonymous_nouns"]
         for w in phrase.split()
     )
-    cue_targets: dict[str, list[str]] = {}
-    for surface, cue_list in (lexicon.get("negative_context") or {}).items():
-        for cue in cue_list:
-            cue_targets.setdefault(" " + normalise(cue).strip(), []).append(normalise(surface).strip())
     cues = ahocorasick.Automaton()
     for cue_key, targets in cue_targets.items():
         cues.add_word(cue_key, (cue_key, targets))
@@ -529,15 +537,34 @@ _NOT_WORD = re.compile(r"[^\w.]|_")
 
 def _dictionary_hits(text: str, kb: KB, hay: str | None = None) -> list[Hit]:
     """Leftmost-longest dictionary matches on word boundaries, with case checks applied."""
-    if hay is None:
-        hay = " " + normalise(text)
+    return _scan(text, kb, " " + normalise(text) if hay is None else hay)[0]
+
+
+@dataclass(slots=True)
+class Extras:
+    """Sport terms and negative-context cues found by the same automaton pass (text offsets)."""
+
+    sport: list[int] = field(default_factory=list)
+    cues: dict[str, list[int]] = field(default_factory=dict)
+
+
+def _scan(text: str, kb: KB, hay: str) -> tuple[list[Hit], Extras]:
+    """One automaton pass: the dictionary hits and, on the side, sport terms and context cues."""
     scan = hay + " "
-    if not scan.isascii():
+    ascii_only = scan.isascii()
+    if not ascii_only:
         scan = _NOT_WORD.sub(" ", scan)
+    extras = Extras()
     candidates: list[tuple[int, int, SenseSet]] = []
     append = candidates.append
-    for last, (length, sense_set, title_only) in kb.automaton.iter(scan):
+    for last, (length, sense_set, title_only, extra) in kb.automaton.iter(scan):
         start = last - length - 1
+        # Extras were matched on the normalised text itself: where the scan blanked a character,
+        # the key must still be there verbatim.
+        if extra is not None and (ascii_only or hay[start:last] == scan[start:last]):
+            _extra(extras, start, extra)
+        if sense_set is None:
+            continue
         if title_only:
             if text[start].isupper():
                 append((start, -length, sense_set))
@@ -552,7 +579,15 @@ def _dictionary_hits(text: str, kb: KB, hay: str | None = None) -> list[Hit]:
         if start >= frontier:
             frontier = start - negative_length
             hits.append((start, frontier, kept))
-    return hits
+    return hits, extras
+
+
+def _extra(extras: Extras, start: int, extra: tuple[bool, tuple[str, ...]]) -> None:
+    is_sport, targets = extra
+    if is_sport:
+        extras.sport.append(start)
+    for target in targets:
+        extras.cues.setdefault(target, []).append(start)
 
 
 def _case_filter(span: str, sense_set: SenseSet, kb: KB) -> SenseSet | None:
@@ -611,17 +646,11 @@ def _person_name_context(text: str, start: int, end: int, kb: KB) -> bool:
     return False
 
 
-def _negative_context(start: int, end: int, key: str, kb: KB, hay: str, cache: dict[str, list[int]]) -> bool:
+def _negative_context(start: int, end: int, key: str, kb: KB, cues: dict[str, list[int]]) -> bool:
     """True when cue words for a non-country reading sit near the match (Georgia + Atlanta)."""
     if key not in kb.negative:
         return False
-    if not cache:
-        cache[""] = []
-        for last, (cue, targets) in kb.cues.iter(hay):
-            if last + 1 >= len(hay) or not hay[last + 1].isalnum():
-                for target in targets:
-                    cache.setdefault(target, []).append(last - len(cue) + 1)
-    return any(start - 200 <= p <= end + 200 for p in cache.get(key, ()))
+    return any(start - 200 <= p <= end + 200 for p in cues.get(key, ()))
 
 
 def _is_locative(text: str, start: int, kb: KB) -> bool:
@@ -637,13 +666,12 @@ def _is_locative(text: str, start: int, kb: KB) -> bool:
     return False
 
 
-def _sport_spans(text: str, hay: str, kb: KB, pats: Patterns) -> list[tuple[int, int]]:
+def _sport_spans(text: str, term_at: list[int], pats: Patterns) -> list[tuple[int, int]]:
     """Sentences about sport, where nations are teams: a score plus a sport verb, or sport terms.
 
     Only the lines holding a sport term or a score are split (``split_line``): line breaks always
     end a sentence, so these are the same sentences a split of the whole article would give.
     """
-    term_at = [end - len(key) + 1 for end, key in kb.sport.iter(hay) if end + 1 >= len(hay) or not hay[end + 1].isalnum()]
     scores = [m.start() for m in pats.sport_score.finditer(text)]
     if not term_at and not scores:
         return []
@@ -783,8 +811,8 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
     pats = patterns()
     when = _as_date(published)
     hay = " " + normalise(text)
-    hits = _dictionary_hits(text, kb, hay)
-    sport = _sport_spans(text, hay, kb, pats)
+    hits, extras = _scan(text, kb, hay)
+    sport = _sport_spans(text, extras.sport, pats)
     sets = [hit[2] for hit in hits]
     # Context for weak aliases and surnames: the countries, full names and strong entities named.
     context = set().union(*[s.countries for s in sets])
@@ -799,7 +827,6 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
     out = _Collector(text, any(cue in hay for cue in kb.aligned_cues))
     put = out.put
     entity_infos = kb.entity_infos
-    cue_cache: dict[str, list[int]] = {}
     consumed_until = -1
 
     for index, (start, end, sense_set) in enumerate(hits):
@@ -828,7 +855,7 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
             continue
         if sense_set.risk and _person_name_context(text, start, end, kb):
             continue
-        if sense_set.negative and _negative_context(start, end, sense_set.key, kb, hay, cue_cache):
+        if sense_set.negative and _negative_context(start, end, sense_set.key, kb, extras.cues):
             continue
         follower = text[end : end + 1]
         if follower in _APOSTROPHES and _possessive_of_known(end, hits, index):
@@ -1104,31 +1131,76 @@ def _office(
     return match_end
 
 
-def _slot_builder(cls: type) -> Any:
-    """A fast constructor for a frozen, slotted dataclass of the schema.
+def _slotted(cls: type, names: tuple[str, ...]) -> bool:
+    """True when ``cls`` is a slotted dataclass with exactly these fields and no ``__post_init__``."""
+    return (
+        tuple(f.name for f in dataclasses.fields(cls)) == names
+        and not hasattr(cls, "__post_init__")
+        and all(hasattr(cls.__dict__.get(n), "__set__") for n in names)
+    )
 
-    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``; setting the
-    slots through their descriptors builds the same object in half the time, which matters for the
-    ~150 Actor and Mention objects of a dense article. Falls back to the class itself when the
-    class validates in ``__post_init__`` or is not slotted.
-    """
-    names = [f.name for f in dataclasses.fields(cls)]
-    if hasattr(cls, "__post_init__") or not all(hasattr(cls.__dict__.get(n), "__set__") for n in names):
-        return cls
-    setters = [cls.__dict__[n].__set__ for n in names]
+
+def _mention_builder() -> Any:
+    """``Mention(text, start, end)``, built faster (see ``_actor_builder``)."""
+    if not _slotted(Mention, ("text", "start", "end")):
+        return Mention
+    set_text, set_start, set_end = (Mention.__dict__[n].__set__ for n in ("text", "start", "end"))
     new = object.__new__
 
-    def build(*values: Any) -> Any:
-        obj = new(cls)
-        for setter, value in zip(setters, values):
-            setter(obj, value)
-        return obj
+    def build(text: str, start: int, end: int) -> Mention:
+        mention = new(Mention)
+        set_text(mention, text)
+        set_start(mention, start)
+        set_end(mention, end)
+        return mention
 
     return build
 
 
-_new_mention = _slot_builder(Mention)
-_new_actor = _slot_builder(Actor)
+_ACTOR_FIELDS = ("code", "name", "country", "role", "type", "mentions", "sponsor", "salience")
+
+
+def _actor_builder() -> Any:
+    """``Actor(...)`` positionally, built through the slot descriptors.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``; setting the
+    slots directly builds the same (equal, immutable) object in half the time, which matters for
+    the ~150 Actor and Mention objects of a dense article. Falls back to the class itself if the
+    schema changes shape or starts validating in ``__post_init__``.
+    """
+    if not _slotted(Actor, _ACTOR_FIELDS):
+        return Actor
+    s_code, s_name, s_country, s_role, s_type, s_mentions, s_sponsor, s_salience = (
+        Actor.__dict__[n].__set__ for n in _ACTOR_FIELDS
+    )
+    new = object.__new__
+
+    def build(
+        code: str,
+        name: str,
+        country: str | None,
+        role: str | None,
+        type_: str,
+        mentions: tuple[Mention, ...],
+        sponsor: str | None,
+        salience: float,
+    ) -> Actor:
+        actor = new(Actor)
+        s_code(actor, code)
+        s_name(actor, name)
+        s_country(actor, country)
+        s_role(actor, role)
+        s_type(actor, type_)
+        s_mentions(actor, mentions)
+        s_sponsor(actor, sponsor)
+        s_salience(actor, salience)
+        return actor
+
+    return build
+
+
+_new_mention = _mention_builder()
+_new_actor = _actor_builder()
 
 
 def _finalise(out: _Collector, length: int) -> list[Actor]:
