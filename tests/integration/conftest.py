@@ -19,6 +19,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from wirewatch import broker, codec
+from wirewatch.schemas import validate
 
 pytestmark = pytest.mark.integration
 
@@ -114,10 +115,18 @@ def worker(env: Env, tmp_path_factory: pytest.TempPathFactory) -> Iterator[subpr
             stop_process(process)
 
 
+#: Topic suffix -> schema every message read from it must match.
+SCHEMAS = {"articles": "article", "enriched": "enriched", "signals": "signal", "dyads": "dyad"}
+
+
 async def read_until(
-    bootstrap: str, topic: str, done: Callable[[list[Any]], bool], timeout: float = 60.0
+    bootstrap: str, topic: str, done: Callable[[list[Any]], bool], timeout: float = 60.0, validated: bool = True
 ) -> list[Any]:
-    """Read ``topic`` from the beginning (no group) until ``done(records)`` or the timeout."""
+    """Read ``topic`` from the beginning (no group) until ``done(records)`` or the timeout.
+
+    Every record read from a topic with a schema is validated against it, unless ``validated=False``
+    (for a topic that a test deliberately fills with garbage too).
+    """
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     records: list[Any] = []
@@ -136,6 +145,10 @@ async def read_until(
             batches = await consumer.getmany(timeout_ms=500)
             for batch in batches.values():
                 records.extend(batch)
+        schema = SCHEMAS.get(topic.rsplit(".", 1)[-1])
+        if validated and schema:
+            for record in records:
+                validate(schema, codec.loads(record.value))
         return records
     finally:
         await consumer.stop()

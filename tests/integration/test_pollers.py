@@ -71,3 +71,27 @@ def test_feeds_command_shows_health(env: Env, server: FeedServer, tmp_path) -> N
     assert shown.returncode == 0, shown.stderr
     lines = {line.split()[0]: line for line in shown.stdout.splitlines()[1:]}
     assert " 200 " in lines["health-ok"] and " 404 " in lines["health-gone"] and "HTTP 404" in lines["health-gone"]
+
+
+async def test_state_read_goes_past_an_underreported_end_offset(env: Env) -> None:
+    """Tansu's end offsets can undercount batched records; the latest state of every feed must still load."""
+    from aiokafka import AIOKafkaProducer
+
+    from wirewatch import codec
+    from wirewatch.topics import ensure_topics
+
+    settings = from_env({**env.vars, "WIREWATCH_TOPIC_PREFIX": f"{env.prefix}endoffsets."})
+    await ensure_topics(settings)
+    producer = AIOKafkaProducer(bootstrap_servers=env.bootstrap, compression_type="gzip", acks="all")
+    await producer.start()
+    try:
+        for i in range(30):
+            await producer.send_and_wait(settings.topic("feeds"), codec.dumps({"n": i}), key=b"feed-%d" % (i % 3))
+        pending = [await producer.send(settings.topic("feeds"), codec.dumps({"n": 100 + i}), key=b"feed-%d" % (i % 5))
+                   for i in range(20)]
+        for future in pending:
+            await future
+    finally:
+        await producer.stop()
+    states = await read_states(settings)
+    assert {k: v["n"] for k, v in states.items()} == {f"feed-{i}": 115 + i for i in range(5)}
