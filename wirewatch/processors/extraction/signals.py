@@ -777,12 +777,27 @@ def find_signals(text: str, actors: list[Actor], published: datetime | str | Non
     ments = _mentions(actors)
     mstarts = [m.start for m in ments]
     mention_count: Counter[str] = Counter(m.side for m in ments if m.state)
+    mends = [m.end for m in ments]
     pending: list[_Pending] = []
     for i in sorted(candidates):
         s0, s1 = spans[i]
+        if _idle(text, low, s0, s1, mstarts, mends, lex):
+            continue
         pending.extend(_read_sentence(text, s0, s1, candidates[i], ments, mstarts, lex))
     when = published.isoformat() if isinstance(published, datetime) else published
     return _resolve(text, pending, mention_count, lex, when or None)
+
+
+def _idle(text: str, low: str, s0: int, s1: int, mstarts: list[int], mends: list[int], lex: Lexicon) -> bool:
+    """True when the sentence holds no whole actor mention and cannot hold a pair anaphor, so that
+    ``_read_sentence`` would return nothing: decided on the article's offsets and lower-cased text,
+    without slicing the sentence (most candidate sentences end here)."""
+    for k in range(bisect.bisect_left(mstarts, s0), bisect.bisect_left(mstarts, s1)):
+        if mends[k] <= s1:
+            return False
+    if _FOLD_EXOTIC.search(text, s0, s1):
+        return False
+    return not may_match(lex.anaphora_gate, low[s0:s1])
 
 
 def _read_sentence(
