@@ -91,6 +91,7 @@ class Lexicon:
     automaton: Any
     modality: dict[str, re.Pattern[str] | None]
     modality_gates: dict[str, Gate]
+    modality_words: dict[str, WordGate | None]
     near_words: int
     attribution: tuple[tuple[re.Pattern[str], Gate], ...]
     outlet_patterns: tuple[re.Pattern[str], ...]
@@ -216,6 +217,137 @@ def guarded(pattern: re.Pattern[str]) -> re.Pattern[str]:
 _FOLD_EXOTIC = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
+# ---------------------------------------------------------------------------------------------
+# Word gates: a cue scope is read from its words. Each cue pattern is expanded (branches, optional
+# parts) into paths; a path's head is the word it starts with at a word boundary ("den(?:y|ied)" ->
+# deny, denied; "reject\w*" -> prefix reject). A path that is exactly one word ("\bnot\b") is
+# *simple*: it matches a whole token or nothing, so its category is read off a set intersection.
+# Only when a word of some longer path ("no longer", "would be expected") or a prefix occurs does
+# the scope fall back to the regex, so the result is the regex's, at a fraction of the cost.
+
+_MAX_PATHS = 4096
+_TOKEN = re.compile(r"\w+")
+
+
+def _nonword(op: Any, av: Any) -> int | None:
+    """Minimum width of ``op`` when it can only consume non-word characters, else None."""
+    if op is sre_constants.LITERAL:
+        return None if _TOKEN.fullmatch(chr(av)) else 1
+    if op is sre_constants.IN:
+        for item, value in av:
+            if item is sre_constants.LITERAL and not _TOKEN.fullmatch(chr(value)):
+                continue
+            if item is sre_constants.CATEGORY and value in (sre_constants.CATEGORY_NOT_WORD, sre_constants.CATEGORY_SPACE):
+                continue
+            return None
+        return 1
+    if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and len(av[2]) == 1:
+        inner = _nonword(*av[2][0])
+        return None if inner is None else av[0]
+    return None
+
+
+def _paths(seq: Any) -> list[list[tuple[Any, Any]]] | None:
+    """``seq`` as flat op lists in the engine's try order (branches and ``?`` expanded)."""
+    paths: list[list[tuple[Any, Any]]] = [[]]
+    for op, av in seq:
+        if op is sre_constants.SUBPATTERN and not av[1] and not av[2]:
+            alts = _paths(av[3])
+        elif op is sre_constants.BRANCH:
+            alts = []
+            for branch in av[1]:
+                sub = _paths(branch)
+                if sub is None:
+                    return None
+                alts.extend(sub)
+        elif op is sre_constants.MAX_REPEAT and av[0] == 0 and av[1] == 1:
+            sub = _paths(av[2])
+            alts = None if sub is None else sub + [[]]
+        else:
+            alts = [[(op, av)]]
+        if alts is None or len(paths) * len(alts) > _MAX_PATHS:
+            return None
+        paths = [p + a for p in paths for a in alts]
+    return paths
+
+
+_WORD_TAIL = (sre_constants.MAX_REPEAT, (0, sre_constants.MAXREPEAT, [(sre_constants.IN, [(sre_constants.CATEGORY, sre_constants.CATEGORY_WORD)])]))
+
+
+def _head(path: list[tuple[Any, Any]]) -> tuple[str, bool, bool] | None:
+    """(word, exact, simple) for a flat path: every match holds a token equal to (exact) or starting
+    with ``word``; simple paths match exactly one whole token. None when no such word is known."""
+    i, start = 0, False
+    while i < len(path):
+        op, av = path[i]
+        if op is sre_constants.AT and av in (sre_constants.AT_BOUNDARY, sre_constants.AT_BEGINNING):
+            start = True
+        else:
+            width = _nonword(op, av)
+            if width is None:
+                break
+            start = start or width > 0
+        i += 1
+    j = i
+    while j < len(path) and path[j][0] is sre_constants.LITERAL and _TOKEN.fullmatch(chr(path[j][1])):
+        j += 1
+    if not start or j == i:
+        return None
+    word = "".join(chr(av) for _, av in path[i:j])
+    rest = path[j:]
+    bound = (sre_constants.AT, sre_constants.AT_BOUNDARY)
+    exact = bool(rest) and (rest[0] == bound or bool(_nonword(*rest[0])))
+    lead_ok = path[:i] == [bound]
+    simple = lead_ok and (rest == [bound] or rest == [_WORD_TAIL, bound])
+    return word, exact, simple
+
+
+@dataclass(frozen=True, slots=True)
+class WordGate:
+    """The categories of a cue scope's simple one-word paths, and the words that need the regex."""
+
+    simple: dict[str, str]  # exact word -> category of the first path accepting it
+    fallback: frozenset[str]  # exact head words of longer paths (or shadowed simple words)
+    prefixes: tuple[str, ...]  # heads of prefix paths: a substring of one sends the scope to the regex
+
+
+def word_gate(alternatives: Iterable[tuple[str, str]], flags: int = 0) -> WordGate | None:
+    """Derive the word gate of ``(category, pattern)`` alternatives, in order; None if any path has no head."""
+    simple: dict[str, str] = {}
+    fallback: set[str] = set()
+    prefixes: set[str] = set()
+    for cat, pattern in alternatives:
+        paths = _paths(sre_parser.parse(pattern, flags))
+        if paths is None:
+            return None
+        for path in paths:
+            head = _head(path)
+            if head is None:
+                return None
+            word, exact, is_simple = head
+            if not exact and not is_simple:
+                prefixes.add(word)
+            elif not exact:
+                prefixes.add(word)
+            elif is_simple:
+                simple.setdefault(word, cat)
+            else:
+                fallback.add(word)
+    return WordGate(simple, frozenset(fallback), tuple(sorted(prefixes)))
+
+
+def gated_cues(gate: WordGate, pattern: re.Pattern[str], text: str) -> set[str]:
+    """Categories of ``pattern``'s matches in ``text`` (as ``_cues``), read from words when possible."""
+    for prefix in gate.prefixes:
+        if prefix in text:
+            return {m.lastgroup.rsplit("_", 1)[0] for m in pattern.finditer(text) if m.lastgroup}
+    words = set(_TOKEN.findall(text))
+    if not words.isdisjoint(gate.fallback):
+        return {m.lastgroup.rsplit("_", 1)[0] for m in pattern.finditer(text) if m.lastgroup}
+    simple = gate.simple
+    return {simple[w] for w in words.intersection(simple)}
+
+
 def _yaml(name: str, directory: Path) -> Any:
     with open(directory / name, encoding="utf-8") as fh:
         return yaml.safe_load(fh)
@@ -280,7 +412,11 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     mod = _yaml("modality.yaml", directory)
     near = int(mod.get("near_words", 5))
     modality: dict[str, re.Pattern[str] | None] = {}
+    modality_words: dict[str, WordGate | None] = {}
     for scope in ("before_any", "before_near", "before_wide", "after_near"):
+        modality_words[scope] = word_gate(
+            (cat, p) for cat in ("conditional", "denied", "hypothetical", "planned") for p in mod.get(cat, {}).get(scope, [])
+        )
         alts = [
             f"(?P<{cat}_{i}>{p})"
             for cat in ("conditional", "denied", "hypothetical", "planned")
@@ -323,6 +459,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         automaton=automaton,
         modality=modality,
         modality_gates={scope: gate_of(p) if p is not None else None for scope, p in modality.items()},
+        modality_words=modality_words,
         near_words=near,
         attribution=attribution,
         outlet_patterns=outlet_patterns,
@@ -610,21 +747,23 @@ def _tail(text: str, words: int) -> str:
 MODALITY_ORDER = ("conditional", "denied", "hypothetical", "planned")
 
 
-def _cues(pattern: re.Pattern[str] | None, gate: Gate, text: str) -> set[str]:
+def _cues(pattern: re.Pattern[str] | None, gate: Gate, text: str, words: WordGate | None = None) -> set[str]:
     """Modality categories whose cues occur in ``text`` (one pass over a combined pattern)."""
     if pattern is None or not text or not may_match(gate, text):
         return set()
+    if words is not None:
+        return gated_cues(words, pattern, text)
     return {m.lastgroup.rsplit("_", 1)[0] for m in pattern.finditer(text) if m.lastgroup}
 
 
 def _modality(sentence: str, start: int, end: int, lex: Lexicon) -> str:
     """Modality of the trigger at ``sentence[start:end]``; ``sentence`` is lower-cased."""
     before = sentence[max(0, start - 250) : start].rstrip()
-    mod, gates = lex.modality, lex.modality_gates
-    fired = _cues(mod["before_any"], gates["before_any"], before)
-    fired |= _cues(mod["before_near"], gates["before_near"], _tail(before, lex.near_words))
-    fired |= _cues(mod["before_wide"], gates["before_wide"], _tail(before, 13))
-    after_cues = _cues(mod["after_near"], gates["after_near"], sentence[end : end + 60])
+    mod, gates, words = lex.modality, lex.modality_gates, lex.modality_words
+    fired = _cues(mod["before_any"], gates["before_any"], before, words["before_any"])
+    fired |= _cues(mod["before_near"], gates["before_near"], _tail(before, lex.near_words), words["before_near"])
+    fired |= _cues(mod["before_wide"], gates["before_wide"], _tail(before, 13), words["before_wide"])
+    after_cues = _cues(mod["after_near"], gates["after_near"], sentence[end : end + 60], words["after_near"])
     fired |= after_cues
     if "conditional" in fired:
         return "hypothetical"
