@@ -70,6 +70,7 @@ class EventRule:
     governs: bool
     patterns: tuple[re.Pattern[str], ...]
     gates: tuple[Gate, ...] = ()
+    heads: tuple[WordHeads | None, ...] = ()
     implicit_target: bool = False
 
 
@@ -308,7 +309,7 @@ class WordGate:
 
     simple: dict[str, str]  # exact word -> category of the first path accepting it
     fallback: frozenset[str]  # exact head words of longer paths (or shadowed simple words)
-    prefixes: tuple[str, ...]  # heads of prefix paths: a substring of one sends the scope to the regex
+    prefixes: re.Pattern[str] | None  # heads of prefix paths: a substring of one sends the scope to the regex
 
 
 def word_gate(alternatives: Iterable[tuple[str, str]], flags: int = 0) -> WordGate | None:
@@ -333,20 +334,52 @@ def word_gate(alternatives: Iterable[tuple[str, str]], flags: int = 0) -> WordGa
                 simple.setdefault(word, cat)
             else:
                 fallback.add(word)
-    return WordGate(simple, frozenset(fallback), tuple(sorted(prefixes)))
+    prefix_any = re.compile("|".join(map(re.escape, sorted(prefixes)))) if prefixes else None
+    return WordGate(simple, frozenset(fallback), prefix_any)
 
 
 def gated_cues(gate: WordGate, pattern: re.Pattern[str], text: str) -> set[str]:
     """Categories of ``pattern``'s matches in ``text`` (as ``_cues``), read from words when possible."""
-    for prefix in gate.prefixes:
-        if prefix in text:
-            return {m.lastgroup.rsplit("_", 1)[0] for m in pattern.finditer(text) if m.lastgroup}
+    if gate.prefixes is not None and gate.prefixes.search(text):
+        return {m.lastgroup.rsplit("_", 1)[0] for m in pattern.finditer(text) if m.lastgroup}
     words = set(_TOKEN.findall(text))
     if not words.isdisjoint(gate.fallback):
         return {m.lastgroup.rsplit("_", 1)[0] for m in pattern.finditer(text) if m.lastgroup}
     simple = gate.simple
     return {simple[w] for w in words.intersection(simple)}
 
+
+
+@dataclass(frozen=True, slots=True)
+class WordHeads:
+    """Whole words (lower case) one of which every match of a pattern holds as a token, and the
+    prefixes one of which it holds at a token start: a far stronger gate than substrings."""
+
+    words: frozenset[str]
+    prefixes: re.Pattern[str] | None
+
+    def admits(self, words: set[str], low: str) -> bool:
+        """False only when no match is possible in ``low`` (tokens ``words``)."""
+        if not words.isdisjoint(self.words):
+            return True
+        return self.prefixes is not None and self.prefixes.search(low) is not None
+
+
+def heads_of(pattern: re.Pattern[str]) -> WordHeads | None:
+    """The ``WordHeads`` of an unguarded pattern; None when some path has no head word."""
+    paths = _paths(sre_parser.parse(pattern.pattern, pattern.flags))
+    if paths is None:
+        return None
+    words: set[str] = set()
+    prefixes: set[str] = set()
+    for path in paths:
+        head = _head(path)
+        if head is None:
+            return None
+        word, exact, _ = head
+        (words if exact else prefixes).add(word.lower())
+    prefix_any = re.compile("|".join(map(re.escape, sorted(prefixes)))) if prefixes else None
+    return WordHeads(frozenset(words), prefix_any)
 
 def _yaml(name: str, directory: Path) -> Any:
     with open(directory / name, encoding="utf-8") as fh:
@@ -396,6 +429,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
                 governs=bool(entry.get("governs", False)),
                 patterns=compiled,
                 gates=tuple(gate_of(p) for p in compiled),
+                heads=tuple(heads_of(re.compile(p, re.IGNORECASE)) for p in entry["patterns"]),
                 implicit_target=bool(entry.get("implicit_target", False)),
             )
         )
@@ -620,12 +654,15 @@ def _is_trap(low: str, words: set[str], lex: Lexicon) -> bool:
     return False
 
 
-def _triggers(sentence: str, gate_low: str | None, rule_ids: Iterable[int], lex: Lexicon) -> list[_Trigger]:
+def _triggers(sentence: str, gate_low: str | None, words: set[str] | None, rule_ids: Iterable[int], lex: Lexicon) -> list[_Trigger]:
     found: list[_Trigger] = []
     for idx in rule_ids:
         rule = lex.rules[idx]
-        for pattern, gate in zip(rule.patterns, rule.gates):
-            if not may_match(gate, gate_low):
+        for pattern, gate, heads in zip(rule.patterns, rule.gates, rule.heads):
+            if gate_low is not None and words is not None and heads is not None:
+                if not heads.admits(words, gate_low):
+                    continue
+            elif not may_match(gate, gate_low):
                 continue
             for m in pattern.finditer(sentence):
                 found.append(_Trigger(m.start(), m.end(), rule))
@@ -953,7 +990,8 @@ def _read_sentence(
         anaphors = []
     if not local and not anaphors:
         return []
-    triggers = _triggers(sentence, gate_low, rule_ids, lex)
+    tokens = set(_TOKEN.findall(low))
+    triggers = _triggers(sentence, gate_low, tokens, rule_ids, lex)
     if not triggers:
         return []
     breaks = [(m.start(), m.end()) for m in lex.clause_break.finditer(sentence)]
