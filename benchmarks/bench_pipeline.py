@@ -69,7 +69,8 @@ async def produce(servers: str, topic: str, messages: list[tuple[bytes, bytes]])
 
 async def count_until(servers: str, topic: str, expected: int, timeout: float) -> list[tuple[bytes, int]]:
     """Read ``topic`` from the start until ``expected`` records; return (key, timestamp) of each."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=servers, enable_auto_commit=False, max_partition_fetch_bytes=8_000_000)
+    consumer = AIOKafkaConsumer(bootstrap_servers=servers, enable_auto_commit=False, auto_offset_reset="earliest",
+                                max_partition_fetch_bytes=8_000_000)
     await consumer.start()
     try:
         await consumer._client.force_metadata_update()  # noqa: SLF001

@@ -22,7 +22,10 @@ async def tail(
     with_keys: bool = False,
 ) -> int:
     """Write each message as one JSON line to ``out``; return how many were written."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap, enable_auto_commit=False)
+    # The reset policy must match the seek below: assign() schedules a reset with this policy, and if it
+    # lands after seek_to_beginning() the consumer silently starts at the end (seen under load).
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap, enable_auto_commit=False,
+                                auto_offset_reset="earliest" if from_beginning else "latest")
     await consumer.start()
     try:
         partitions = consumer.partitions_for_topic(topic)

@@ -127,7 +127,7 @@ async def read_until(
     Every record read from a topic with a schema is validated against it, unless ``validated=False``
     (for a topic that a test deliberately fills with garbage too).
     """
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
     records: list[Any] = []
     try:

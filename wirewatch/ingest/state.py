@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 STATE_VERSION = 1
 SEEN_RETENTION = 90 * 86400.0
 SEEN_LIMIT = 5000
+#: ``auto_offset_reset`` is "earliest" because assign() schedules a reset with that policy that can land
+#: after seek_to_beginning() under load, silently starting at the end (seen: a restarted poller lost state).
 #: Tansu 0.6 can report end offsets below the true end (measured: 31 for 42 records in 31 batches), so a
 #: partition is finished only when its position has reached the reported end AND a fetch then comes back
 #: empty; and a partition that stays empty this many fetches in a row (0.5 s each) is finished too.
@@ -141,7 +143,7 @@ def encode(feed: str, state: FeedState, broken: bool) -> bytes:
 async def read_states(settings: Settings, timeout: float = 60.0) -> dict[str, dict[str, Any]]:
     """The latest ``wire.feeds`` value per feed, read to the end offsets at call time (no group)."""
     topic = settings.topic("feeds")
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap, enable_auto_commit=False,
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap, enable_auto_commit=False, auto_offset_reset="earliest",
                                 client_id=f"{settings.app_id}-feeds-state", max_partition_fetch_bytes=4 << 20)
     try:
         await consumer.start()
@@ -149,10 +151,9 @@ async def read_states(settings: Settings, timeout: float = 60.0) -> dict[str, di
         raise ProduceError(f"cannot read {topic} to restore poller state: {exc}") from exc
     states: dict[str, dict[str, Any]] = {}
     try:
-        await consumer._client.force_metadata_update()  # noqa: SLF001 - fresh metadata without joining a group
-        tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        if not tps:
+        if topic not in await consumer.topics():  # a metadata request for every topic, without joining a group
             return states
+        tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         consumer.assign(tps)
         end = await consumer.end_offsets(tps)
         await consumer.seek_to_beginning(*tps)
