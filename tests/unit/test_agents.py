@@ -69,12 +69,19 @@ def seed_message(seed_text: str) -> bytes:
     return codec.dumps({**asdict(article), "published": "2022-09-15T14:30:00Z", "published_missing": False})
 
 
-async def test_enrich_agent_publishes_enriched_article_and_signals(wired: Any, seed_text: str) -> None:
+async def enrich(wired: Any, messages: list[tuple[bytes, bytes]], metrics: WorkerMetrics | None = None) -> None:
+    """Feed ``(key, value)`` messages through the enrich agent until it has published an article."""
     app, wired_topics, sent = wired
-    agent = agents.register(app, wired_topics, WorkerMetrics())
+    agent = agents.register(app, wired_topics, metrics or WorkerMetrics())
     async with agent.test_context() as test_agent:
-        await test_agent.put(seed_message(seed_text), key=b"seed")
+        for key, value in messages:
+            await test_agent.put(value, key=key)
         await settle(lambda: sent.of("enriched"))
+
+
+async def test_enrich_agent_publishes_enriched_article_and_signals(wired: Any, seed_text: str) -> None:
+    sent = wired[2]
+    await enrich(wired, [(b"seed", seed_message(seed_text))])
     [(key, enriched)] = sent.of("enriched")
     validate("enriched", enriched)
     assert key.decode() == enriched["id"]
@@ -85,13 +92,8 @@ async def test_enrich_agent_publishes_enriched_article_and_signals(wired: Any, s
 
 
 async def test_enrich_agent_dead_letters_bad_input_and_carries_on(wired: Any, seed_text: str) -> None:
-    app, wired_topics, sent = wired
-    metrics = WorkerMetrics()
-    agent = agents.register(app, wired_topics, metrics)
-    async with agent.test_context() as test_agent:
-        await test_agent.put(b"\x00garbage", key=b"bad")
-        await test_agent.put(seed_message(seed_text), key=b"seed")
-        await settle(lambda: sent.of("enriched"))
+    sent, metrics = wired[2], WorkerMetrics()
+    await enrich(wired, [(b"bad", b"\x00garbage"), (b"seed", seed_message(seed_text))], metrics)
     assert [k for k, _ in sent.of("deadletter")] == [b"bad"]
     assert len(sent.of("enriched")) == 1
     assert metrics.registry.get_sample_value("wirewatch_dead_letters_total", {"stage": "enrich.decode"}) == 1
@@ -100,10 +102,7 @@ async def test_enrich_agent_dead_letters_bad_input_and_carries_on(wired: Any, se
 
 async def test_dyads_agent_publishes_state_once_per_new_signal(wired: Any, seed_text: str) -> None:
     app, wired_topics, sent = wired
-    enrich_agent = agents.register(app, wired_topics, WorkerMetrics())
-    async with enrich_agent.test_context() as test_agent:
-        await test_agent.put(seed_message(seed_text), key=b"seed")
-        await settle(lambda: sent.of("enriched"))
+    await enrich(wired, [(b"seed", seed_message(seed_text))])
     signals = sent.of("signals")
     table: dict[str, Any] = {}  # the changelogged Faust table is exercised in the integration test
     dyads_agent = agents.register_dyads(app, wired_topics, table, WorkerMetrics())  # type: ignore[arg-type]
