@@ -93,6 +93,8 @@ class Lexicon:
     modality: dict[str, re.Pattern[str] | None]
     modality_gates: dict[str, Gate]
     modality_words: dict[str, WordGate | None]
+    cue_words: frozenset[str] | None  # every word some modality scope looks at (None: scopes not word-gated)
+    cue_prefixes: re.Pattern[str] | None  # tokens starting with some scope's cue prefix
     near_words: int
     attribution: tuple[tuple[re.Pattern[str], Gate], ...]
     outlet_patterns: tuple[re.Pattern[str], ...]
@@ -107,6 +109,7 @@ class Lexicon:
     location_before: re.Pattern[str]
     topic_before: re.Pattern[str]
     clause_break: re.Pattern[str]
+    clause_split: WordSplit | None
     traps: tuple[tuple[frozenset[str], tuple[str, ...], int], ...]
     speech: frozenset[str]
     speech_verb: re.Pattern[str]
@@ -381,6 +384,78 @@ def heads_of(pattern: re.Pattern[str]) -> WordHeads | None:
     prefix_any = re.compile("|".join(map(re.escape, sorted(prefixes)))) if prefixes else None
     return WordHeads(frozenset(words), prefix_any)
 
+
+def _top_alternatives(pattern: str) -> list[str]:
+    """``pattern`` split at its top-level ``|`` (outside groups and character classes)."""
+    parts: list[str] = []
+    depth, start, i, in_class = 0, 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "]":
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+@dataclass(frozen=True, slots=True)
+class WordSplit:
+    """An alternation read as whole-word alternatives (found with ``str.find`` on the tokens that
+    occur) plus a regex for the rest, which only ever spans non-word characters: the two kinds of
+    match cannot overlap, so their merge is the alternation's ``finditer``."""
+
+    words: frozenset[str]
+    rest: re.Pattern[str] | None
+
+    def spans(self, low: str, tokens: set[str]) -> list[tuple[int, int]]:
+        """Match spans in ``low`` (lower-cased, tokens ``tokens``), in text order."""
+        found = [m.span() for m in self.rest.finditer(low)] if self.rest is not None else []
+        for word in self.words.intersection(tokens):
+            size, at = len(word), low.find(word)
+            while at >= 0:
+                end = at + size
+                if (at == 0 or not _is_word(low[at - 1])) and (end == len(low) or not _is_word(low[end])):
+                    found.append((at, end))
+                at = low.find(word, at + 1)
+        found.sort()
+        return found
+
+
+def _is_word(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def word_split(pattern: str, flags: int) -> WordSplit | None:
+    """The ``WordSplit`` of ``pattern``; None when an alternative is neither kind."""
+    words: set[str] = set()
+    rest: list[str] = []
+    for alt in _top_alternatives(pattern):
+        paths = _paths(sre_parser.parse(alt, flags))
+        if paths is None:
+            return None
+        heads = [_head(path) for path in paths]
+        if all(h is not None and h[1] and h[2] and path[1:-1] == [(sre_constants.LITERAL, ord(c)) for c in h[0]] for h, path in zip(heads, paths)):
+            words.update(h[0].lower() for h in heads)  # type: ignore[union-attr]
+        elif all(path and all(_nonword(op, av) is not None for op, av in path) and _nonword(*path[0]) for path in paths):
+            rest.append(alt)
+        else:
+            return None
+    return WordSplit(frozenset(words), re.compile("|".join(rest), flags) if rest else None)
+
 def _yaml(name: str, directory: Path) -> Any:
     with open(directory / name, encoding="utf-8") as fh:
         return yaml.safe_load(fh)
@@ -458,6 +533,15 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         ]
         modality[scope] = guarded(re.compile("|".join(alts))) if alts else None
 
+    cue_words: frozenset[str] | None = None
+    cue_prefixes: re.Pattern[str] | None = None
+    if all(g is not None for g in modality_words.values()):
+        gates = [g for g in modality_words.values() if g is not None]
+        cue_words = frozenset().union(*(set(g.simple) | g.fallback for g in gates))
+        prefix_alts = sorted({alt for g in gates if g.prefixes is not None for alt in g.prefixes.pattern.split("|")})
+        if prefix_alts:
+            cue_prefixes = re.compile(r"(?<!\w)(?:%s)\w*" % "|".join(prefix_alts))
+
     att = _yaml("attribution.yaml", directory)
     outlets = sorted(att["outlets"], key=len, reverse=True)
     outlet_alt = "|".join(re.escape(o) for o in outlets)
@@ -494,6 +578,8 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         modality=modality,
         modality_gates={scope: gate_of(p) if p is not None else None for scope, p in modality.items()},
         modality_words=modality_words,
+        cue_words=cue_words,
+        cue_prefixes=cue_prefixes,
         near_words=near,
         attribution=attribution,
         outlet_patterns=outlet_patterns,
@@ -508,6 +594,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         location_before=guarded(re.compile(refs["location_before"], re.IGNORECASE)),
         topic_before=guarded(re.compile(refs["topic_before"], re.IGNORECASE)),
         clause_break=re.compile(refs["clause_break"], re.IGNORECASE),
+        clause_split=word_split(refs["clause_break"], re.IGNORECASE),
         traps=traps,
         speech=frozenset(att["speech_verbs"].split("|")) | {"according", "cited", "citing", "quoting"},
         speech_verb=speech_verb,
@@ -793,15 +880,82 @@ def _cues(pattern: re.Pattern[str] | None, gate: Gate, text: str, words: WordGat
     return {m.lastgroup.rsplit("_", 1)[0] for m in pattern.finditer(text) if m.lastgroup}
 
 
-def _modality(sentence: str, start: int, end: int, lex: Lexicon) -> str:
+class _CueIndex:
+    """The sentence's tokens that matter to some modality scope (a head word of a cue, or a token
+    starting with a cue prefix), found once per sentence; each trigger's four scopes then look only
+    at the few marked tokens inside their character range, plus the pieces of tokens the range cuts.
+    A scope with a marked longer-cue word or prefix is read by its regex, exactly as before."""
+
+    __slots__ = ("low", "lex", "starts", "marks")
+
+    def __init__(self, low: str, tokens: set[str], lex: Lexicon) -> None:
+        self.low = low
+        self.lex = lex
+        marks: dict[int, tuple[int, str]] = {}
+        for word in lex.cue_words.intersection(tokens):
+            size, at = len(word), low.find(word)
+            while at >= 0:
+                end = at + size
+                if (at == 0 or not _is_word(low[at - 1])) and (end == len(low) or not _is_word(low[end])):
+                    marks[at] = (end, word)
+                at = low.find(word, at + 1)
+        if lex.cue_prefixes is not None:
+            for m in lex.cue_prefixes.finditer(low):
+                marks[m.start()] = (m.end(), m.group())
+        self.starts = sorted(marks)
+        self.marks = [marks[k] for k in self.starts]
+
+    def cues(self, scope: str, a: int, b: int) -> set[str]:
+        """``_cues`` of the scope over ``low[a:b]``."""
+        if a >= b:
+            return set()
+        low, gate = self.low, self.lex.modality_words[scope]
+        assert gate is not None
+        words: list[str] = []
+        i = bisect.bisect_left(self.starts, a)
+        while i < len(self.starts) and self.starts[i] < b:
+            end, word = self.marks[i]
+            if end <= b:
+                words.append(word)
+            i += 1
+        if a > 0 and _is_word(low[a - 1]) and _is_word(low[a]):
+            words.append(_TOKEN.match(low, a, b).group())  # type: ignore[union-attr]
+        if b < len(low) and _is_word(low[b]) and _is_word(low[b - 1]):
+            k = b - 1
+            while k > a and _is_word(low[k - 1]):
+                k -= 1
+            words.append(low[k:b])
+        simple, fallback, prefixes = gate.simple, gate.fallback, gate.prefixes
+        fired: set[str] = set()
+        for word in words:
+            if word in fallback or (prefixes is not None and prefixes.match(word)):
+                pattern = self.lex.modality[scope]
+                assert pattern is not None
+                return {m.lastgroup.rsplit("_", 1)[0] for m in pattern.finditer(low[a:b]) if m.lastgroup}
+            cat = simple.get(word)
+            if cat is not None:
+                fired.add(cat)
+        return fired
+
+
+def _modality(sentence: str, start: int, end: int, lex: Lexicon, index: _CueIndex | None = None) -> str:
     """Modality of the trigger at ``sentence[start:end]``; ``sentence`` is lower-cased."""
     before = sentence[max(0, start - 250) : start].rstrip()
-    mod, gates, words = lex.modality, lex.modality_gates, lex.modality_words
-    fired = _cues(mod["before_any"], gates["before_any"], before, words["before_any"])
-    fired |= _cues(mod["before_near"], gates["before_near"], _tail(before, lex.near_words), words["before_near"])
-    fired |= _cues(mod["before_wide"], gates["before_wide"], _tail(before, 13), words["before_wide"])
-    after_cues = _cues(mod["after_near"], gates["after_near"], sentence[end : end + 60], words["after_near"])
-    fired |= after_cues
+    if index is not None:
+        a = max(0, start - 250)
+        b = a + len(before)
+        fired = index.cues("before_any", a, b)
+        fired |= index.cues("before_near", b - len(_tail(before, lex.near_words)), b)
+        fired |= index.cues("before_wide", b - len(_tail(before, 13)), b)
+        after_cues = index.cues("after_near", end, min(len(sentence), end + 60))
+        fired |= after_cues
+    else:
+        mod, gates, words = lex.modality, lex.modality_gates, lex.modality_words
+        fired = _cues(mod["before_any"], gates["before_any"], before, words["before_any"])
+        fired |= _cues(mod["before_near"], gates["before_near"], _tail(before, lex.near_words), words["before_near"])
+        fired |= _cues(mod["before_wide"], gates["before_wide"], _tail(before, 13), words["before_wide"])
+        after_cues = _cues(mod["after_near"], gates["after_near"], sentence[end : end + 60], words["after_near"])
+        fired |= after_cues
     if "conditional" in fired:
         return "hypothetical"
     if "denied" in fired:
@@ -994,7 +1148,10 @@ def _read_sentence(
     triggers = _triggers(sentence, gate_low, tokens, rule_ids, lex)
     if not triggers:
         return []
-    breaks = [(m.start(), m.end()) for m in lex.clause_break.finditer(sentence)]
+    if lex.clause_split is not None and gate_low is not None:
+        breaks = lex.clause_split.spans(low, tokens)
+    else:
+        breaks = [(m.start(), m.end()) for m in lex.clause_break.finditer(sentence)]
     places = _Preceded(sentence, lex.location_before, 60)
     topics = _Preceded(sentence, lex.topic_before, 40)
     words = set(_WORDS.findall(low))
@@ -1014,6 +1171,7 @@ def _read_sentence(
             t = triggers[ti]
             if t.rule.polarity == g.rule.polarity and t.start - g.end <= GOVERN_SPAN:
                 suppressed.add(ti)
+    cue_index = _CueIndex(low, tokens, lex) if lex.cue_words is not None and len(low) == len(sentence) else None
     out: list[_Pending] = []
     for ti, trig in enumerate(triggers):
         if ti in suppressed:
@@ -1064,7 +1222,7 @@ def _read_sentence(
                 rule=trig.rule,
                 sent=(s0, s1),
                 trig=(trig.start, trig.end),
-                modality=_modality(low, trig.start, trig.end, lex),
+                modality=_modality(low, trig.start, trig.end, lex, cue_index),
                 sides=[(m.side, m.code) for m in chosen],
                 how=how,
                 mediator=mediator if cooperative else None,
