@@ -280,29 +280,37 @@ _WORD_TAIL = (sre_constants.MAX_REPEAT, (0, sre_constants.MAXREPEAT, [(sre_const
 
 def _head(path: list[tuple[Any, Any]]) -> tuple[str, bool, bool] | None:
     """(word, exact, simple) for a flat path: every match holds a token equal to (exact) or starting
-    with ``word``; simple paths match exactly one whole token. None when no such word is known."""
+    with ``word``, the rarest such token the path names ("in the event" -> event, exact); simple
+    paths match exactly one whole token. None when the path names no token."""
+    bound = (sre_constants.AT, sre_constants.AT_BOUNDARY)
+    found: list[tuple[str, bool]] = []
     i, start = 0, False
     while i < len(path):
         op, av = path[i]
         if op is sre_constants.AT and av in (sre_constants.AT_BOUNDARY, sre_constants.AT_BEGINNING):
             start = True
-        else:
-            width = _nonword(op, av)
-            if width is None:
-                break
+            i += 1
+            continue
+        width = _nonword(op, av)
+        if width is not None:
             start = start or width > 0
-        i += 1
-    j = i
-    while j < len(path) and path[j][0] is sre_constants.LITERAL and _TOKEN.fullmatch(chr(path[j][1])):
-        j += 1
-    if not start or j == i:
+            i += 1
+            continue
+        j = i
+        while j < len(path) and path[j][0] is sre_constants.LITERAL and _TOKEN.fullmatch(chr(path[j][1])):
+            j += 1
+        if j > i and start:
+            rest = path[j:]
+            exact = bool(rest) and (rest[0] == bound or bool(_nonword(*rest[0])))
+            found.append(("".join(chr(c) for _, c in path[i:j]), exact))
+        start = False
+        i = max(j, i + 1)
+    if not found:
         return None
-    word = "".join(chr(av) for _, av in path[i:j])
-    rest = path[j:]
-    bound = (sre_constants.AT, sre_constants.AT_BOUNDARY)
-    exact = bool(rest) and (rest[0] == bound or bool(_nonword(*rest[0])))
-    lead_ok = path[:i] == [bound]
-    simple = lead_ok and (rest == [bound] or rest == [_WORD_TAIL, bound])
+    # Rarest first: words of four letters or more, exact over prefix, longer, later in the path.
+    best = max(range(len(found)), key=lambda k: (len(found[k][0]) >= 4, found[k][1], len(found[k][0]), k))
+    word, exact = found[best]
+    simple = len(found) == 1 and (path == [bound, *path[1:-1], bound] and path[1:-1] == [(sre_constants.LITERAL, ord(c)) for c in word] or path == [bound, *[(sre_constants.LITERAL, ord(c)) for c in word], _WORD_TAIL, bound])
     return word, exact, simple
 
 
