@@ -95,6 +95,7 @@ class Lexicon:
     modality_words: dict[str, WordGate | None]
     cue_words: frozenset[str] | None  # every word some modality scope looks at (None: scopes not word-gated)
     cue_prefixes: re.Pattern[str] | None  # tokens starting with some scope's cue prefix
+    cue_prefix_words: tuple[str, ...]
     near_words: int
     attribution: tuple[tuple[re.Pattern[str], Gate], ...]
     outlet_patterns: tuple[re.Pattern[str], ...]
@@ -102,6 +103,7 @@ class Lexicon:
     mediation: tuple[MediationCue, ...]
     mediation_any: re.Pattern[str]
     mediation_gate: Gate
+    mediation_heads: WordHeads | None
     outlet_any: re.Pattern[str]
     mediation_window: int
     anaphora: re.Pattern[str]
@@ -291,6 +293,12 @@ def _head(path: list[tuple[Any, Any]]) -> tuple[str, bool, bool] | None:
             start = True
             i += 1
             continue
+        if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            # Zero width: the position stays; a lookbehind on a non-word character marks a token start.
+            behind = av[0] < 0 and op is sre_constants.ASSERT and len(av[1]) == 1 and _nonword(*av[1][0])
+            start = start or bool(behind)
+            i += 1
+            continue
         width = _nonword(op, av)
         if width is not None:
             start = start or width > 0
@@ -321,6 +329,7 @@ class WordGate:
     simple: dict[str, str]  # exact word -> category of the first path accepting it
     fallback: frozenset[str]  # exact head words of longer paths (or shadowed simple words)
     prefixes: re.Pattern[str] | None  # heads of prefix paths: a substring of one sends the scope to the regex
+    prefix_words: tuple[str, ...] = ()
 
 
 def word_gate(alternatives: Iterable[tuple[str, str]], flags: int = 0) -> WordGate | None:
@@ -346,7 +355,7 @@ def word_gate(alternatives: Iterable[tuple[str, str]], flags: int = 0) -> WordGa
             else:
                 fallback.add(word)
     prefix_any = re.compile("|".join(map(re.escape, sorted(prefixes)))) if prefixes else None
-    return WordGate(simple, frozenset(fallback), prefix_any)
+    return WordGate(simple, frozenset(fallback), prefix_any, tuple(sorted(prefixes)))
 
 
 def gated_cues(gate: WordGate, pattern: re.Pattern[str], text: str) -> set[str]:
@@ -367,13 +376,35 @@ class WordHeads:
     prefixes one of which it holds at a token start: a far stronger gate than substrings."""
 
     words: frozenset[str]
-    prefixes: re.Pattern[str] | None
+    prefixes: tuple[str, ...]
+    prefix_start: re.Pattern[str] | None  # any of ``prefixes`` at a token start
 
     def admits(self, words: set[str], low: str) -> bool:
         """False only when no match is possible in ``low`` (tokens ``words``)."""
         if not words.isdisjoint(self.words):
             return True
-        return self.prefixes is not None and self.prefixes.search(low) is not None
+        for prefix in self.prefixes:
+            if prefix in low:
+                return self.prefix_start is not None and self.prefix_start.search(low) is not None
+        return False
+
+
+def _heads(words: Iterable[str], prefixes: Iterable[str]) -> WordHeads:
+    ordered = tuple(sorted(set(prefixes)))
+    start = re.compile(r"(?<!\w)(?:%s)" % "|".join(map(re.escape, ordered))) if ordered else None
+    return WordHeads(frozenset(words), ordered, start)
+
+
+def union_heads(parts: Iterable[WordHeads | None]) -> WordHeads | None:
+    """The heads of an alternation of patterns with heads ``parts``; None if any is unknown."""
+    words: set[str] = set()
+    prefixes: set[str] = set()
+    for part in parts:
+        if part is None:
+            return None
+        words |= part.words
+        prefixes.update(part.prefixes)
+    return _heads(words, prefixes)
 
 
 def heads_of(pattern: re.Pattern[str]) -> WordHeads | None:
@@ -389,8 +420,7 @@ def heads_of(pattern: re.Pattern[str]) -> WordHeads | None:
             return None
         word, exact, _ = head
         (words if exact else prefixes).add(word.lower())
-    prefix_any = re.compile("|".join(map(re.escape, sorted(prefixes)))) if prefixes else None
-    return WordHeads(frozenset(words), prefix_any)
+    return _heads(words, prefixes)
 
 
 def _top_alternatives(pattern: str) -> list[str]:
@@ -543,12 +573,13 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
 
     cue_words: frozenset[str] | None = None
     cue_prefixes: re.Pattern[str] | None = None
+    prefix_alts: list[str] = []
     if all(g is not None for g in modality_words.values()):
         gates = [g for g in modality_words.values() if g is not None]
         cue_words = frozenset().union(*(set(g.simple) | g.fallback for g in gates))
-        prefix_alts = sorted({alt for g in gates if g.prefixes is not None for alt in g.prefixes.pattern.split("|")})
+        prefix_alts = sorted({word for g in gates for word in g.prefix_words})
         if prefix_alts:
-            cue_prefixes = re.compile(r"(?<!\w)(?:%s)\w*" % "|".join(prefix_alts))
+            cue_prefixes = re.compile(r"(?<!\w)(?:%s)\w*" % "|".join(map(re.escape, prefix_alts)))
 
     att = _yaml("attribution.yaml", directory)
     outlets = sorted(att["outlets"], key=len, reverse=True)
@@ -588,6 +619,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         modality_words=modality_words,
         cue_words=cue_words,
         cue_prefixes=cue_prefixes,
+        cue_prefix_words=tuple(prefix_alts) if cue_words is not None else (),
         near_words=near,
         attribution=attribution,
         outlet_patterns=outlet_patterns,
@@ -595,6 +627,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         mediation=mediation,
         mediation_any=mediation_any,
         mediation_gate=gate_of(mediation_any),
+        mediation_heads=union_heads(heads_of(re.compile(c["pattern"], re.IGNORECASE)) for c in med["cues"]),
         outlet_any=re.compile(rf"\b(?:{outlet_alt})\b"),
         mediation_window=int(med.get("window", 60)),
         anaphora=anaphora,
@@ -743,9 +776,18 @@ _WORDS = re.compile(r"[a-zà-ÿ][a-zà-ÿ&'’-]*")
 
 def _is_trap(low: str, words: set[str], lex: Lexicon) -> bool:
     for vocab, phrases, minimum in lex.traps:
-        hits = len(vocab & words) + sum(1 for p in phrases if p in low)
+        if minimum == 1:
+            if not vocab.isdisjoint(words) or any(p in low for p in phrases):
+                return True
+            continue
+        hits = len(vocab & words)
         if hits >= minimum:
             return True
+        for p in phrases:
+            if p in low:
+                hits += 1
+                if hits >= minimum:
+                    return True
     return False
 
 
@@ -821,11 +863,16 @@ _COORDINATED = re.compile(r"(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+)(?:the\s+)?", re.
 
 
 def _mediators(
-    sentence: str, gate_low: str | None, ments: list[_Mention], claim_spans: list[tuple[int, int]], lex: Lexicon
+    sentence: str, gate_low: str | None, ments: list[_Mention], claim_spans: list[tuple[int, int]], lex: Lexicon, tokens: set[str] | None = None
 ) -> list[tuple[str, int, int]]:
     """Mediator sides named by mediation cues, with the cue span (sentence offsets)."""
     found: list[tuple[str, int, int]] = []
-    if not may_match(lex.mediation_gate, gate_low) or not lex.mediation_any.search(sentence):
+    if gate_low is not None and tokens is not None and lex.mediation_heads is not None:
+        if not lex.mediation_heads.admits(tokens, gate_low):
+            return found
+    elif not may_match(lex.mediation_gate, gate_low):
+        return found
+    if not lex.mediation_any.search(sentence):
         return found
     window = lex.mediation_window
     usable = [m for m in ments if not _inside(m, claim_spans)]
@@ -907,7 +954,7 @@ class _CueIndex:
                 if (at == 0 or not _is_word(low[at - 1])) and (end == len(low) or not _is_word(low[end])):
                     marks[at] = (end, word)
                 at = low.find(word, at + 1)
-        if lex.cue_prefixes is not None:
+        if lex.cue_prefixes is not None and any(p in low for p in lex.cue_prefix_words):
             for m in lex.cue_prefixes.finditer(low):
                 marks[m.start()] = (m.end(), m.group())
         self.starts = sorted(marks)
@@ -1166,7 +1213,7 @@ def _read_sentence(
     if _is_trap(low, words, lex):
         return []
     attribution, claim_spans = _attribution(sentence, gate_low, lex) if words & lex.speech else (None, [])
-    mediators = _mediators(sentence, gate_low, local, claim_spans, lex) if local else []
+    mediators = _mediators(sentence, gate_low, local, claim_spans, lex, tokens) if local else []
     mediator_sides = {side for side, _, _ in mediators}
     mediator = mediators[0][0] if mediators else None
     participants = [m for m in local if not _inside(m, claim_spans)]
