@@ -90,6 +90,8 @@ class Lexicon:
 
     rules: tuple[EventRule, ...]
     automaton: Any
+    trigger_words: dict[str, frozenset[tuple[int, int]]]  # head word -> (rule, pattern) indexes
+    trigger_keys: frozenset[str]
     modality: dict[str, re.Pattern[str] | None]
     modality_gates: dict[str, Gate]
     modality_words: dict[str, WordGate | None]
@@ -383,6 +385,10 @@ class WordHeads:
         """False only when no match is possible in ``low`` (tokens ``words``)."""
         if not words.isdisjoint(self.words):
             return True
+        return self.starts_some(low)
+
+    def starts_some(self, low: str) -> bool:
+        """Whether a token of ``low`` starts with one of the prefixes."""
         for prefix in self.prefixes:
             if prefix in low:
                 return self.prefix_start is not None and self.prefix_start.search(low) is not None
@@ -555,6 +561,11 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     for key, idxs in key_rules.items():
         automaton.add_word(key, (frozenset(idxs), len(key), key in whole))
     automaton.make_automaton()
+    trigger_words: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    for idx, rule in enumerate(rules):
+        for k, heads in enumerate(rule.heads):
+            for word in heads.words if heads is not None else ():
+                trigger_words[word].add((idx, k))
 
     mod = _yaml("modality.yaml", directory)
     near = int(mod.get("near_words", 5))
@@ -614,6 +625,8 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     return Lexicon(
         rules=tuple(rules),
         automaton=automaton,
+        trigger_words={w: frozenset(ids) for w, ids in trigger_words.items()},
+        trigger_keys=frozenset(trigger_words),
         modality=modality,
         modality_gates={scope: gate_of(p) if p is not None else None for scope, p in modality.items()},
         modality_words=modality_words,
@@ -793,11 +806,16 @@ def _is_trap(low: str, words: set[str], lex: Lexicon) -> bool:
 
 def _triggers(sentence: str, gate_low: str | None, words: set[str] | None, rule_ids: Iterable[int], lex: Lexicon) -> list[_Trigger]:
     found: list[_Trigger] = []
+    named: set[tuple[int, int]] = set()
+    if gate_low is not None and words is not None:
+        index = lex.trigger_words
+        for word in words.intersection(lex.trigger_keys):
+            named |= index[word]
     for idx in rule_ids:
         rule = lex.rules[idx]
-        for pattern, gate, heads in zip(rule.patterns, rule.gates, rule.heads):
+        for k, (pattern, gate, heads) in enumerate(zip(rule.patterns, rule.gates, rule.heads)):
             if gate_low is not None and words is not None and heads is not None:
-                if not heads.admits(words, gate_low):
+                if (idx, k) not in named and not heads.starts_some(gate_low):
                     continue
             elif not may_match(gate, gate_low):
                 continue
