@@ -70,7 +70,6 @@ class EventRule:
     governs: bool
     patterns: tuple[re.Pattern[str], ...]
     gates: tuple[Gate, ...] = ()
-    heads: tuple[WordHeads | None, ...] = ()
     implicit_target: bool = False
 
 
@@ -90,8 +89,6 @@ class Lexicon:
 
     rules: tuple[EventRule, ...]
     automaton: Any
-    trigger_words: dict[str, frozenset[tuple[int, int]]]  # head word -> (rule, pattern) indexes
-    trigger_keys: frozenset[str]
     modality: dict[str, re.Pattern[str] | None]
     modality_gates: dict[str, Gate]
     modality_words: dict[str, WordGate | None]
@@ -237,6 +234,9 @@ _MAX_PATHS = 4096
 _TOKEN = re.compile(r"\w+")
 
 
+_NON_WORD_CATEGORIES = (sre_constants.CATEGORY_NOT_WORD, sre_constants.CATEGORY_SPACE)
+
+
 def _nonword(op: Any, av: Any) -> int | None:
     """Minimum width of ``op`` when it can only consume non-word characters, else None."""
     if op is sre_constants.LITERAL:
@@ -245,7 +245,7 @@ def _nonword(op: Any, av: Any) -> int | None:
         for item, value in av:
             if item is sre_constants.LITERAL and not _TOKEN.fullmatch(chr(value)):
                 continue
-            if item is sre_constants.CATEGORY and value in (sre_constants.CATEGORY_NOT_WORD, sre_constants.CATEGORY_SPACE):
+            if item is sre_constants.CATEGORY and value in _NON_WORD_CATEGORIES:
                 continue
             return None
         return 1
@@ -279,7 +279,10 @@ def _paths(seq: Any) -> list[list[tuple[Any, Any]]] | None:
     return paths
 
 
-_WORD_TAIL = (sre_constants.MAX_REPEAT, (0, sre_constants.MAXREPEAT, [(sre_constants.IN, [(sre_constants.CATEGORY, sre_constants.CATEGORY_WORD)])]))
+_WORD_TAIL = (
+    sre_constants.MAX_REPEAT,
+    (0, sre_constants.MAXREPEAT, [(sre_constants.IN, [(sre_constants.CATEGORY, sre_constants.CATEGORY_WORD)])]),
+)
 
 
 def _head(path: list[tuple[Any, Any]]) -> tuple[str, bool, bool] | None:
@@ -320,7 +323,8 @@ def _head(path: list[tuple[Any, Any]]) -> tuple[str, bool, bool] | None:
     # Rarest first: words of four letters or more, exact over prefix, longer, later in the path.
     best = max(range(len(found)), key=lambda k: (len(found[k][0]) >= 4, found[k][1], len(found[k][0]), k))
     word, exact = found[best]
-    simple = len(found) == 1 and (path == [bound, *path[1:-1], bound] and path[1:-1] == [(sre_constants.LITERAL, ord(c)) for c in word] or path == [bound, *[(sre_constants.LITERAL, ord(c)) for c in word], _WORD_TAIL, bound])
+    literal = [(sre_constants.LITERAL, ord(c)) for c in word]
+    simple = len(found) == 1 and path in ([bound, *literal, bound], [bound, *literal, _WORD_TAIL, bound])
     return word, exact, simple
 
 
@@ -397,7 +401,7 @@ class WordHeads:
 
 def _heads(words: Iterable[str], prefixes: Iterable[str]) -> WordHeads:
     ordered = tuple(sorted(set(prefixes)))
-    start = re.compile(r"(?<!\w)(?:%s)" % "|".join(map(re.escape, ordered))) if ordered else None
+    start = re.compile(r"(?<!\w)(?:{})".format("|".join(map(re.escape, ordered)))) if ordered else None
     return WordHeads(frozenset(words), ordered, start)
 
 
@@ -492,9 +496,9 @@ def word_split(pattern: str, flags: int) -> WordSplit | None:
         if paths is None:
             return None
         heads = [_head(path) for path in paths]
-        if all(h is not None and h[1] and h[2] and path[1:-1] == [(sre_constants.LITERAL, ord(c)) for c in h[0]] for h, path in zip(heads, paths)):
+        if all(h is not None and h[1] and h[2] for h in heads):
             words.update(h[0].lower() for h in heads)  # type: ignore[union-attr]
-        elif all(path and all(_nonword(op, av) is not None for op, av in path) and _nonword(*path[0]) for path in paths):
+        elif all(path and _nonword(*path[0]) and all(_nonword(*op) is not None for op in path) for path in paths):
             rest.append(alt)
         else:
             return None
@@ -548,7 +552,6 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
                 governs=bool(entry.get("governs", False)),
                 patterns=compiled,
                 gates=tuple(gate_of(p) for p in compiled),
-                heads=tuple(heads_of(re.compile(p, re.IGNORECASE)) for p in entry["patterns"]),
                 implicit_target=bool(entry.get("implicit_target", False)),
             )
         )
@@ -561,11 +564,6 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     for key, idxs in key_rules.items():
         automaton.add_word(key, (frozenset(idxs), len(key), key in whole))
     automaton.make_automaton()
-    trigger_words: dict[str, set[tuple[int, int]]] = defaultdict(set)
-    for idx, rule in enumerate(rules):
-        for k, heads in enumerate(rule.heads):
-            for word in heads.words if heads is not None else ():
-                trigger_words[word].add((idx, k))
 
     mod = _yaml("modality.yaml", directory)
     near = int(mod.get("near_words", 5))
@@ -573,7 +571,9 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     modality_words: dict[str, WordGate | None] = {}
     for scope in ("before_any", "before_near", "before_wide", "after_near"):
         modality_words[scope] = word_gate(
-            (cat, p) for cat in ("conditional", "denied", "hypothetical", "planned") for p in mod.get(cat, {}).get(scope, [])
+            (cat, p)
+            for cat in ("conditional", "denied", "hypothetical", "planned")
+            for p in mod.get(cat, {}).get(scope, [])
         )
         alts = [
             f"(?P<{cat}_{i}>{p})"
@@ -590,7 +590,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         cue_words = frozenset().union(*(set(g.simple) | g.fallback for g in gates))
         prefix_alts = sorted({word for g in gates for word in g.prefix_words})
         if prefix_alts:
-            cue_prefixes = re.compile(r"(?<!\w)(?:%s)\w*" % "|".join(map(re.escape, prefix_alts)))
+            cue_prefixes = re.compile(r"(?<!\w)(?:{})\w*".format("|".join(map(re.escape, prefix_alts))))
 
     att = _yaml("attribution.yaml", directory)
     outlets = sorted(att["outlets"], key=len, reverse=True)
@@ -625,8 +625,6 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     return Lexicon(
         rules=tuple(rules),
         automaton=automaton,
-        trigger_words={w: frozenset(ids) for w, ids in trigger_words.items()},
-        trigger_keys=frozenset(trigger_words),
         modality=modality,
         modality_gates={scope: gate_of(p) if p is not None else None for scope, p in modality.items()},
         modality_words=modality_words,
@@ -804,20 +802,12 @@ def _is_trap(low: str, words: set[str], lex: Lexicon) -> bool:
     return False
 
 
-def _triggers(sentence: str, gate_low: str | None, words: set[str] | None, rule_ids: Iterable[int], lex: Lexicon) -> list[_Trigger]:
+def _triggers(sentence: str, gate_low: str | None, rule_ids: Iterable[int], lex: Lexicon) -> list[_Trigger]:
     found: list[_Trigger] = []
-    named: set[tuple[int, int]] = set()
-    if gate_low is not None and words is not None:
-        index = lex.trigger_words
-        for word in words.intersection(lex.trigger_keys):
-            named |= index[word]
     for idx in rule_ids:
         rule = lex.rules[idx]
-        for k, (pattern, gate, heads) in enumerate(zip(rule.patterns, rule.gates, rule.heads)):
-            if gate_low is not None and words is not None and heads is not None:
-                if (idx, k) not in named and not heads.starts_some(gate_low):
-                    continue
-            elif not may_match(gate, gate_low):
+        for pattern, gate in zip(rule.patterns, rule.gates):
+            if not may_match(gate, gate_low):
                 continue
             for m in pattern.finditer(sentence):
                 found.append(_Trigger(m.start(), m.end(), rule))
@@ -1217,10 +1207,10 @@ def _read_sentence(
         anaphors = []
     if not local and not anaphors:
         return []
-    tokens = set(_TOKEN.findall(low))
-    triggers = _triggers(sentence, gate_low, tokens, rule_ids, lex)
+    triggers = _triggers(sentence, gate_low, rule_ids, lex)
     if not triggers:
         return []
+    tokens = set(_TOKEN.findall(low))
     if lex.clause_split is not None and gate_low is not None:
         breaks = lex.clause_split.spans(low, tokens)
     else:
