@@ -81,6 +81,7 @@ class MediationCue:
     mediator: str
     needs_party_after: bool
     gate: Gate = None
+    heads: WordHeads | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -607,7 +608,13 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
 
     med = _yaml("mediation.yaml", directory)
     mediation = tuple(
-        MediationCue(pattern, c["mediator"], bool(c.get("needs_party_after", False)), gate_of(pattern))
+        MediationCue(
+            pattern,
+            c["mediator"],
+            bool(c.get("needs_party_after", False)),
+            gate_of(pattern),
+            heads_of(re.compile(c["pattern"], re.IGNORECASE)),
+        )
         for c in med["cues"]
         for pattern in (guarded(re.compile(c["pattern"], re.IGNORECASE)),)
     )
@@ -875,17 +882,19 @@ def _mediators(
 ) -> list[tuple[str, int, int]]:
     """Mediator sides named by mediation cues, with the cue span (sentence offsets)."""
     found: list[tuple[str, int, int]] = []
-    if gate_low is not None and tokens is not None and lex.mediation_heads is not None:
-        if not lex.mediation_heads.admits(tokens, gate_low):
+    by_words = gate_low is not None and tokens is not None and lex.mediation_heads is not None
+    if by_words:
+        if not lex.mediation_heads.admits(tokens, gate_low):  # type: ignore[union-attr,arg-type]
             return found
-    elif not may_match(lex.mediation_gate, gate_low):
-        return found
-    if not lex.mediation_any.search(sentence):
+    elif not may_match(lex.mediation_gate, gate_low) or not lex.mediation_any.search(sentence):
         return found
     window = lex.mediation_window
     usable = [m for m in ments if not _inside(m, claim_spans)]
     for cue in lex.mediation:
-        if not may_match(cue.gate, gate_low):
+        if by_words and cue.heads is not None:
+            if not cue.heads.admits(tokens, gate_low):  # type: ignore[arg-type]
+                continue
+        elif not may_match(cue.gate, gate_low):
             continue
         for c in cue.pattern.finditer(sentence):
             mediator: _Mention | None = None
