@@ -254,6 +254,51 @@ def test_lexicon_gates_are_necessary_conditions() -> None:
     assert not may_match(gate_of(pattern), "the minister spoke")
 
 
+_TRICKY = (
+    "Ankara denied reports that the ministers would not meet unless Moscow brokered talks.",
+    "They'll meet next week, but didn't say whether the talks had been called off; no longer planned.",
+    "The president, notably denying it, said: \u201cwe won't\u201d - and pushed for talks in the event of a deal.",
+    "Preparations toward any future summit stalled; officials hoped to meet, though not if asked.",
+)
+
+
+def test_word_read_cue_scopes_equal_their_regexes() -> None:
+    """Modality scopes read from marked words give the regex's categories over every character range,
+    including ranges that cut a word; clause breaks found by words equal the regex's spans."""
+    from wirewatch.processors.extraction.signals import _TOKEN, _CueIndex
+
+    lex = load_lexicon()
+    for text in _TRICKY:
+        low = text.lower()
+        tokens = set(_TOKEN.findall(low))
+        index = _CueIndex(low, tokens, lex)
+        for a in range(0, len(low), 3):
+            for b in range(a, min(len(low), a + 90) + 1, 5):
+                for scope, pattern in lex.modality.items():
+                    assert pattern is not None
+                    expected = {m.lastgroup.rsplit("_", 1)[0] for m in pattern.finditer(low[a:b]) if m.lastgroup}
+                    assert index.cues(scope, a, b) == expected, (scope, low[a:b])
+        assert lex.clause_split is not None
+        assert lex.clause_split.spans(low, tokens) == [m.span() for m in lex.clause_break.finditer(text)]
+
+
+def test_head_words_admit_every_match() -> None:
+    """A mediation cue's head words never reject a sentence its regex matches."""
+    from wirewatch.processors.extraction.signals import _TOKEN
+
+    lex = load_lexicon()
+    matched = 0
+    for text in (*_TRICKY, "Talks were held under the auspices of Oman.", "Qatar helped broker the deal.",
+                 "The deal was mediated by Turkey.", "Russia nudged Syria to normalise ties with Turkey."):
+        low = text.lower()
+        tokens = set(_TOKEN.findall(low))
+        for cue in lex.mediation:
+            if cue.pattern.search(text):
+                matched += 1
+                assert cue.heads is not None and cue.heads.admits(tokens, low), (cue.pattern.pattern, text)
+    assert matched >= 4
+
+
 def _read(text: str) -> list[Signal]:
     from wirewatch.processors.extraction.actors import find_actors
 
