@@ -105,6 +105,7 @@ class Lexicon:
     mediation_gate: Gate
     mediation_heads: WordHeads | None
     outlet_any: re.Pattern[str]
+    outlet_heads: WordHeads | None
     mediation_window: int
     anaphora: re.Pattern[str]
     anaphora_gate: Gate
@@ -647,6 +648,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         mediation_gate=gate_of(mediation_any),
         mediation_heads=union_heads(heads_of(re.compile(c["pattern"], re.IGNORECASE)) for c in med["cues"]),
         outlet_any=re.compile(rf"\b(?:{outlet_alt})\b"),
+        outlet_heads=heads_of(re.compile(rf"\b(?:{outlet_alt})\b")),
         mediation_window=int(med.get("window", 60)),
         anaphora=anaphora,
         anaphora_gate=gate_of(anaphora),
@@ -835,7 +837,9 @@ def _clean_claimant(text: str) -> str:
 _CLAIM_BOUNDARIES = (",", ";", ":", "“", "”", '"', "(", ")")
 
 
-def _attribution(sentence: str, gate_low: str | None, lex: Lexicon) -> tuple[str | None, list[tuple[int, int]]]:
+def _attribution(
+    sentence: str, gate_low: str | None, lex: Lexicon, tokens: set[str] | None = None
+) -> tuple[str | None, list[tuple[int, int]]]:
     """Who claims the sentence, and the spans (sentence offsets) of the claimant phrases."""
     who: str | None = None
     spans: list[tuple[int, int]] = []
@@ -859,7 +863,9 @@ def _attribution(sentence: str, gate_low: str | None, lex: Lexicon) -> tuple[str
             if who is None:
                 who = cleaned
     outlet: str | None = None
-    for pattern in lex.outlet_patterns if lex.outlet_any.search(sentence) else ():
+    heads = lex.outlet_heads
+    named = heads is None or tokens is None or gate_low is None or heads.admits(tokens, gate_low)
+    for pattern in lex.outlet_patterns if named and lex.outlet_any.search(sentence) else ():
         m = pattern.search(sentence)
         if m:
             outlet = m.group("outlet")
@@ -1229,7 +1235,7 @@ def _read_sentence(
     words = set(_WORDS.findall(low))
     if _is_trap(low, words, lex):
         return []
-    attribution, claim_spans = _attribution(sentence, gate_low, lex) if words & lex.speech else (None, [])
+    attribution, claim_spans = _attribution(sentence, gate_low, lex, tokens) if words & lex.speech else (None, [])
     mediators = _mediators(sentence, gate_low, local, claim_spans, lex, tokens) if local else []
     mediator_sides = {side for side, _, _ in mediators}
     mediator = mediators[0][0] if mediators else None
