@@ -153,6 +153,10 @@ async def main() -> None:
             print(f"wirewatch worker (1 proc):   {len(enriched) / elapsed:8.0f} articles/s "
                   f"({len(enriched)} enriched in {elapsed:.1f}s, extraction on one core)")
 
+            # The dyad agent is still folding the burst's signals; measure latency on an idle worker.
+            previous = -1
+            while (done := len(await count_until(servers, settings.topic("dyads"), 10**9, 2))) != previous:
+                previous = done
             latencies = []
             single = articles(args.articles + args.latency)[args.articles:]
             for key, value in single:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from wirewatch import codec
 from wirewatch.ingest.errors import ProduceError
-from wirewatch.schemas.models import Article
+from wirewatch.schemas.models import Article, as_dict
 from wirewatch.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -86,7 +85,7 @@ class ArticleSink:
         try:
             futures = [
                 await self.producer.send(
-                    self.topic, value=codec.dumps(asdict(a)), key=a.id.encode(), headers=headers_for(a, replay)
+                    self.topic, value=codec.dumps(as_dict(a)), key=a.id.encode(), headers=headers_for(a, replay)
                 )
                 for a in articles
             ]

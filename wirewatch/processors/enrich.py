@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +14,7 @@ from wirewatch.processors.extraction.actors import find_actors
 from wirewatch.processors.extraction.dedup import NearDuplicateIndex
 from wirewatch.processors.extraction.signals import dyad_verdicts, find_signals
 from wirewatch.schemas import validate
-from wirewatch.schemas.models import Article, EnrichedArticle, Signal
+from wirewatch.schemas.models import Article, EnrichedArticle, Signal, as_dict
 
 
 def decode_article(raw: bytes | str) -> Article:
@@ -78,4 +78,4 @@ def encode(enriched: EnrichedArticle) -> bytes:
 
 def encode_signal(signal: Signal) -> bytes:
     """Wire bytes of a signal."""
-    return codec.dumps(asdict(signal))
+    return codec.dumps(as_dict(signal))

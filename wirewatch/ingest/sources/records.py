@@ -25,12 +25,11 @@ from wirewatch import codec
 from wirewatch.ingest.errors import ParseError
 from wirewatch.ingest.parse import read_feed
 from wirewatch.ingest.sources import ArticleLine, Document, Skipped
-from wirewatch.schemas.models import ARTICLE_VERSION, Article
+from wirewatch.schemas.models import ARTICLE_VERSION, Article, as_dict
 
 Record = tuple[str, str, str, int, str, str, str, int, int, bytes]
 WHEN, ID, FETCHED, SEQ, HASH, FEED, SOURCE, SCHEMA, REVISION, VALUE = range(10)
 
-ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 _REQUIRED = tuple(f.name for f in fields(Article) if f.default is MISSING)
 _DEFAULTS = tuple((f.name, list(f.default) if isinstance(f.default, tuple) else f.default) for f in fields(Article))
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -53,8 +52,8 @@ def compact(value: bytes) -> bytes:
 
 
 def article_bytes(article: Article) -> bytes:
-    """The message value, byte for byte what ``ArticleSink`` sends (``asdict`` is 15x slower)."""
-    return compact(codec.dumps({name: getattr(article, name) for name in ARTICLE_FIELDS}))
+    """The message value, byte for byte what ``ArticleSink`` sends."""
+    return compact(codec.dumps(as_dict(article)))
 
 
 def record_of(article: Article, seq: int) -> Record:
