@@ -142,13 +142,11 @@ class KB:
     anon_modifiers: dict[str, str]
     person_risk: frozenset[str]
     negative: frozenset[str]
-    cues: Any
     title_words: frozenset[str]
     locatives: frozenset[str]
     locative_heads: frozenset[str]
     trigger_words: frozenset[str]
     aligned_cues: tuple[str, ...]
-    sport: Any
     codes: frozenset[str] = field(default_factory=frozenset)
     places: dict[str, Place] = field(default_factory=dict)
     entity_infos: dict[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -329,12 +327,6 @@ def knowledge() -> KB:
             automaton.add_word(key + boundary, payload)
     automaton.make_automaton()
 
-    sport = ahocorasick.Automaton()
-    for term in lexicon["sport_terms"]:
-        key = " " + normalise(term).strip()
-        sport.add_word(key, key)
-    sport.make_automaton()
-
     titles = {normalise(k): v for k, v in lexicon["titles"].items()}
     institutions = {k.lower(): v for k, v in lexicon["institutions"].items()}
     anon_modifiers = {k.lower(): v for k, v in lexicon["anonymous_modifiers"].items()}
@@ -343,10 +335,6 @@ def knowledge() -> KB:
         for phrase in list(titles) + list(institutions) + list(anon_modifiers) + lexicon["anonymous_nouns"]
         for w in phrase.split()
     )
-    cues = ahocorasick.Automaton()
-    for cue_key, targets in cue_targets.items():
-        cues.add_word(cue_key, (cue_key, targets))
-    cues.make_automaton()
     codes = frozenset(e.code for e in entities.values())
     derived_roles = {"GOV", *lexicon["institutions"].values(), *lexicon["anonymous_modifiers"].values()}
     places = {iso: _place(iso, rec["name"], derived_roles) for iso, rec in countries.items()}
@@ -365,7 +353,6 @@ def knowledge() -> KB:
         anon_modifiers,
         person_risk,
         negative,
-        cues,
         title_words,
         frozenset(w.lower() for w in lexicon["locative_words"] if " " not in w),
         frozenset(w.lower() for w in lexicon["locative_heads"]),
@@ -379,7 +366,6 @@ def knowledge() -> KB:
             + list(RANK_WORDS)
         ),
         tuple(sorted({p.split()[0].lower() for p in lexicon["aligned_phrases"]})),
-        sport,
         codes,
         places,
         entity_infos,
