@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.feedserver import FeedServer
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -15,6 +17,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def seed_text() -> str:
     """The golden article: title on the first line, body after."""
     return (FIXTURES / "seed-article.txt").read_text("utf-8")
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    """A loopback feed server whose routes the test sets; stopped however the test ends."""
+    with FeedServer() as srv:
+        yield srv
 
 
 @pytest.fixture(autouse=True)

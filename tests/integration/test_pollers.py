@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -18,12 +17,6 @@ pytestmark = pytest.mark.integration
 
 ITEMS = [{"title": f"Story {i}", "guid": f"story-{i}", "description": f"Body {i}",
           "pubDate": "Thu, 15 Sep 2022 16:30:00 +0200"} for i in range(5)]
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with FeedServer() as srv:
-        yield srv
 
 
 async def test_restart_publishes_nothing_twice_and_one_revision_per_change(env: Env, server: FeedServer) -> None:
