@@ -44,6 +44,7 @@ def enrich(article: Article, dedup: NearDuplicateIndex | None = None) -> Enriche
     actors = find_actors(article.text, when)
     t_actors = time.perf_counter()
     duplicate_of, cluster = dedup.check_and_add(article.id, article.text) if dedup else (None, None)
+    t_dedup = time.perf_counter()
     signals = [
         replace(s, article_id=article.id, published=article.published, duplicate_of=duplicate_of)
         for s in find_signals(article.text, actors, when)
@@ -59,7 +60,8 @@ def enrich(article: Article, dedup: NearDuplicateIndex | None = None) -> Enriche
         processing={
             "version": __version__,
             "actors_ms": round((t_actors - started) * 1000, 3),
-            "signals_ms": round((t_signals - t_actors) * 1000, 3),
+            "dedup_ms": round((t_dedup - t_actors) * 1000, 3),
+            "signals_ms": round((t_signals - t_dedup) * 1000, 3),
             "total_ms": round((time.perf_counter() - started) * 1000, 3),
         },
     )
