@@ -8,7 +8,7 @@ from wirewatch import codec
 from wirewatch.settings import Settings
 
 
-def create_app(settings: Settings, **overrides: object) -> faust.App:
+def create_app(settings: Settings) -> faust.App:
     """A Faust app wired to the configured broker, with our topics and agents registered."""
     from wirewatch.processors import agents, tables, topics, transport, web
     from wirewatch.processors.metrics import WorkerMetrics
@@ -33,7 +33,6 @@ def create_app(settings: Settings, **overrides: object) -> faust.App:
         "autodiscover": False,
         "logging_config": None,
     }
-    config.update(overrides)
     app = faust.App(settings.app_id, **config)
     transport.install(app)
     wired = topics.declare(app, settings)
