@@ -57,7 +57,7 @@ async def wired() -> AsyncIterator[tuple[faust.App, topics.Topics, Sent]]:
 
 
 async def settle(done: Any, timeout: float = 30.0) -> None:
-    """The enrich agent extracts in a worker thread: wait for its output rather than for ``put``."""
+    """The enrich agent works in batches (``take_events``): wait for it instead of for ``put``."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not done():
         assert asyncio.get_running_loop().time() < deadline, "agent produced nothing in time"

@@ -8,7 +8,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 
 class WorkerMetrics:
-    """Articles enriched, signals by polarity, dead letters by stage, extraction time per article."""
+    """Articles enriched, signals by polarity, dead letters by stage, extraction time per batch."""
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
@@ -20,7 +20,7 @@ class WorkerMetrics:
         self.dyad_updates = Counter("wirewatch_dyad_updates", "Dyad states published.", registry=r)
         self.alerts = Counter("wirewatch_alerts", "Alerts published.", registry=r)
         self.extraction_seconds = Histogram(
-            "wirewatch_extraction_seconds", "Extraction time per article.",
+            "wirewatch_extraction_seconds", "Extraction time per batch of articles.",
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5), registry=r)
 
     def expose(self, app: faust.App) -> None:
