@@ -305,26 +305,30 @@ def knowledge() -> KB:
     person_risk = frozenset(normalise(w).strip() for w in lexicon.get("person_risk", []))
     negative = frozenset(normalise(k).strip() for k in (lexicon.get("negative_context") or {}))
     sport_keys = {" " + normalise(term).strip() for term in lexicon["sport_terms"]}
+    sport_verbs = {" " + normalise(verb).strip() for verb in lexicon["sport_verbs"]} - sport_keys
     cue_targets: dict[str, list[str]] = {}
     for surface, cue_list in (lexicon.get("negative_context") or {}).items():
         for cue in cue_list:
             cue_targets.setdefault(" " + normalise(cue).strip(), []).append(normalise(surface).strip())
-    # One automaton, one pass: dictionary keys, plus sport terms and negative-context cues as
-    # "extras" (is a sport term, cue targets) that are collected on the side, never selected as hits.
+    # One automaton, one pass: dictionary keys, plus sport terms, sport verbs and negative-context
+    # cues as "extras" (sport term or verb, cue targets) collected on the side, never selected as hits.
     automaton = ahocorasick.Automaton()
-    for key in {**senses, **dict.fromkeys(sport_keys), **cue_targets}:
+    for key in {**senses, **dict.fromkeys(sport_keys | sport_verbs), **cue_targets}:
         key_senses = senses.get(key)
         sense_set = None
         title_only = False
         if key_senses is not None:
             title_only = all(not x.exact and x.surface[:1].isupper() for x in key_senses)
             sense_set = _sense_set(key_senses, key[1:], entities, person_risk, negative)
-        extra = (key in sport_keys, tuple(cue_targets.get(key, ()))) if key in sport_keys or key in cue_targets else None
+        sport = SPORT_TERM if key in sport_keys else SPORT_VERB if key in sport_verbs else None
+        extra = (sport, tuple(cue_targets.get(key, ()))) if sport or key in cue_targets else None
         # Each key is added with the two characters that can end a word in the normalised text, so
         # the automaton itself enforces the right word boundary (no per-match check in Python).
         payload = (len(key) - 1, sense_set, title_only, extra)
         for boundary in BOUNDARIES:
             automaton.add_word(key + boundary, payload)
+            if sport == SPORT_VERB:  # a superset of the regex's \b, which also matches after "."
+                automaton.add_word("." + key[1:] + boundary, payload)
     automaton.make_automaton()
 
     titles = {normalise(k): v for k, v in lexicon["titles"].items()}
@@ -515,6 +519,8 @@ Hit = tuple[int, int, SenseSet]
 _hit_start = itemgetter(0)
 
 
+SPORT_TERM, SPORT_VERB = "term", "verb"
+
 # What may follow a key in the automaton's haystack: the normalised text holds only letters, digits,
 # spaces and dots (anything else that does not continue a word becomes a space first).
 BOUNDARIES = (" ", ".")
@@ -528,9 +534,10 @@ def _dictionary_hits(text: str, kb: KB, hay: str | None = None) -> list[Hit]:
 
 @dataclass(slots=True)
 class Extras:
-    """Sport terms and negative-context cues found by the same automaton pass (text offsets)."""
+    """Sport terms, sport verbs and negative-context cues found by the same automaton pass (offsets)."""
 
     sport: list[int] = field(default_factory=list)
+    sport_verbs: list[int] = field(default_factory=list)
     cues: dict[str, list[int]] = field(default_factory=dict)
 
 
@@ -569,9 +576,11 @@ def _scan(text: str, kb: KB, hay: str) -> tuple[list[Hit], Extras]:
 
 
 def _extra(extras: Extras, start: int, extra: tuple[bool, tuple[str, ...]]) -> None:
-    is_sport, targets = extra
-    if is_sport:
+    sport, targets = extra
+    if sport == SPORT_TERM:
         extras.sport.append(start)
+    elif sport == SPORT_VERB:
+        extras.sport_verbs.append(start)
     for target in targets:
         extras.cues.setdefault(target, []).append(start)
 
@@ -652,19 +661,27 @@ def _is_locative(text: str, start: int, kb: KB) -> bool:
     return False
 
 
-def _sport_spans(text: str, term_at: list[int], pats: Patterns) -> list[tuple[int, int]]:
+def _sport_spans(text: str, term_at: list[int], verb_at: list[int], pats: Patterns) -> list[tuple[int, int]]:
     """Sentences about sport, where nations are teams: a score plus a sport verb, or sport terms.
 
-    Only the lines holding a sport term or a score are split (``split_line``): line breaks always
-    end a sentence, so these are the same sentences a split of the whole article would give.
+    Only the lines holding a sport term, or a sport verb and a score, are split (``split_line``):
+    line breaks always end a sentence, so these are the same sentences a split of the whole article
+    would give. The automaton found the terms and verbs; the score regex runs on verb lines only.
     """
-    scores = [m.start() for m in pats.sport_score.finditer(text)]
-    if not term_at and not scores:
+    if not term_at and not verb_at:
         return []
     lines = set()
-    for pos in term_at + scores:
+    for pos in term_at:
         line_end = text.find("\n", pos)
         lines.add((text.rfind("\n", 0, pos) + 1, len(text) if line_end < 0 else line_end))
+    checked = set()
+    for pos in verb_at:
+        line_end = text.find("\n", pos)
+        line = (text.rfind("\n", 0, pos) + 1, len(text) if line_end < 0 else line_end)
+        if line not in checked:
+            checked.add(line)
+            if pats.sport_score.search(text, *line):
+                lines.add(line)
     spans = []
     for line_start, line_end in sorted(lines):
         for s, e in split_line(text, line_start, line_end):
@@ -798,7 +815,7 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
     when = _as_date(published)
     hay = " " + normalise(text)
     hits, extras = _scan(text, kb, hay)
-    sport = _sport_spans(text, extras.sport, pats)
+    sport = _sport_spans(text, extras.sport, extras.sport_verbs, pats)
     sets = [hit[2] for hit in hits]
     # Context for weak aliases and surnames: the countries, full names and strong entities named.
     context = set().union(*[s.countries for s in sets])
@@ -1147,7 +1164,7 @@ _ACTOR_FIELDS = ("code", "name", "country", "role", "type", "mentions", "sponsor
 
 
 def _actor_builder() -> Any:
-    """``Actor(...)`` positionally, built through the slot descriptors.
+    """``Actor`` from an ``Info`` tuple, its mentions and salience, built through the slot descriptors.
 
     A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``; setting the
     slots directly builds the same (equal, immutable) object in half the time, which matters for
@@ -1155,22 +1172,14 @@ def _actor_builder() -> Any:
     schema changes shape or starts validating in ``__post_init__``.
     """
     if not _slotted(Actor, _ACTOR_FIELDS):
-        return Actor
+        return lambda info, mentions, salience: Actor(*info[:5], mentions, info[5], salience)
     s_code, s_name, s_country, s_role, s_type, s_mentions, s_sponsor, s_salience = (
         Actor.__dict__[n].__set__ for n in _ACTOR_FIELDS
     )
     new = object.__new__
 
-    def build(
-        code: str,
-        name: str,
-        country: str | None,
-        role: str | None,
-        type_: str,
-        mentions: tuple[Mention, ...],
-        sponsor: str | None,
-        salience: float,
-    ) -> Actor:
+    def build(info: Info, mentions: tuple[Mention, ...], salience: float) -> Actor:
+        code, name, country, role, type_, sponsor = info
         actor = new(Actor)
         s_code(actor, code)
         s_name(actor, name)
@@ -1192,22 +1201,23 @@ _new_actor = _actor_builder()
 def _finalise(out: _Collector, length: int) -> list[Actor]:
     """Build Actors with salience: mention count weighted towards the top of the story."""
     scale = max(length, 1)
-    scores: list[float] = []
-    for spans in out.spans.values():
-        if len(spans) == 1:
-            scores.append(1.0 + 0.5 * (1.0 - spans[0][0] / scale))
-        else:
-            scores.append(sum([1.0 + 0.5 * (1.0 - s / scale) for s, _ in spans]))
-    top = max(scores, default=1.0)
     text = out.text
     new_mention, new_actor = _new_mention, _new_actor
-    actors = []
-    for (key, spans), score in zip(out.spans.items(), scores):
-        if len(spans) > 1:
-            spans = sorted(set(spans))
-        code, name, country, role, type_, sponsor = out.infos[key]
-        mentions = tuple([new_mention(text[s:e], s, e) for s, e in spans])
-        actors.append(new_actor(code, name, country, role, type_, mentions, sponsor, round(score / top, 3)))
+    rows = []
+    top = 1.0 if not out.spans else 0.0
+    for key, spans in out.spans.items():
+        if len(spans) == 1:
+            s, e = spans[0]
+            score = 1.0 + 0.5 * (1.0 - s / scale)
+            mentions: tuple[Mention, ...] = (new_mention(text[s:e], s, e),)
+        else:
+            score = sum([1.0 + 0.5 * (1.0 - s / scale) for s, _ in spans])
+            mentions = tuple([new_mention(text[s:e], s, e) for s, e in sorted(set(spans))])
+        if score > top:
+            top = score
+        rows.append((key, mentions, score))
+    infos = out.infos
+    actors = [new_actor(infos[key], mentions, round(score / top, 3)) for key, mentions, score in rows]
     actors.sort(key=_actor_order)
     return actors
 
