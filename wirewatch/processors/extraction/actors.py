@@ -440,18 +440,14 @@ def _alt(words: list[str]) -> str:
 class Patterns:
     """Regexes anchored right after (or right before) a nationality, country or capital."""
 
-    title_name: re.Pattern[str]
     title_alone: re.Pattern[str]
     anon: re.Pattern[str]
     institution: re.Pattern[str]
     sponsor: re.Pattern[str]
-    company: re.Pattern[str]
     before_anon: re.Pattern[str]
     aligned_before: re.Pattern[str]
     sport_score: re.Pattern[str]
     sport_verb: re.Pattern[str]
-    follow: re.Pattern[str]
-    follow_adj: re.Pattern[str]
     before_anon_last: frozenset[str]
 
 
@@ -461,50 +457,72 @@ RANK_WORDS = ("new", "first", "former", "outgoing", "incoming", "interim", "acti
 RANK = rf"(?i:(?:(?:{'|'.join(RANK_WORDS)})[ \t-]+){{0,3}})"
 
 
+def _starting(entries: list[str], first: str | None) -> str:
+    """``_alt`` of the entries whose first normalised word is ``first`` (all when None); never empty."""
+    kept = entries if first is None else [e for e in entries if normalise(e).split()[0] == first]
+    return _alt(kept) if kept else "(?!)"
+
+
+def _follow(lex: dict[str, Any], first: str | None) -> tuple[str, str, str, str, str]:
+    """(follow, follow_adj, title_alone, anon, institution) pattern text, for a next word ``first``.
+
+    The follow-ups of a nationality, tried in this order, as one alternation: at a fixed position an
+    alternation returns the first branch that matches, exactly as trying the patterns one by one.
+    Restricting each lexicon alternation to the entries that can start at the next word (``first``)
+    gives the same matches several times faster; a rank word ("new", "senior") may stand before
+    the title, so then (``first`` None) every entry stays.
+    """
+    rank = RANK if first is None else ""
+    titles = _starting(list(lex["titles"]), first)
+    anon_mod = _starting(list(lex["anonymous_modifiers"]), first)
+    inst = _starting(list(lex["institutions"]), first)
+    anon_nouns = _alt(lex["anonymous_nouns"])
+    company_words = _alt(lex["company_words"])
+    title_name = rf"{POSS}[ \t]+{rank}(?i:(?P<title>{titles}))s?[ \t]*,?[ \t]+{NAME}"
+    title_alone = rf"{POSS}[ \t]+{rank}(?i:(?P<title>{titles}))s?\b"
+    anon = rf"{POSS}[ \t]+(?i:(?:(?P<mod>{anon_mod})[ \t]+)?(?P<noun>{anon_nouns}))\b"
+    institution = rf"{POSS}[ \t]+(?i:(?P<inst>{inst}))\b"
+    company = rf"[ \t]+(?:[A-Z][\w&-]*[ \t]+){{0,2}}?(?:{company_words})\b"
+    follow = (
+        rf"(?P<f_titled>{title_name})|(?P<f_anon>{anon})|"
+        rf"(?P<f_alone>{title_alone.replace('(?P<title>', '(?P<alone_title>')})|(?P<f_inst>{institution})"
+    )
+    return follow, rf"(?P<f_company>{company})|{follow}", title_alone, anon, institution
+
+
+@lru_cache(maxsize=1024)
+def _follow_for(word: str, adjective: bool) -> re.Pattern[str]:
+    """The follow-up pattern for a nationality whose next word is ``word`` (compiled on first use)."""
+    follow, follow_adj = _follow(knowledge().lexicon, None if word in RANK_WORDS else word)[:2]
+    return re.compile(follow_adj if adjective else follow)
+
+
 @lru_cache(maxsize=1)
 def patterns() -> Patterns:
     kb = knowledge()
     lex = kb.lexicon
-    titles = _alt(list(lex["titles"]))
-    anon_mod = _alt(list(lex["anonymous_modifiers"]))
     anon_nouns = _alt(lex["anonymous_nouns"])
-    inst = _alt(list(lex["institutions"]))
     sponsor_words = _alt(lex["sponsor_words"])
     proxy_nouns = _alt(lex["proxy_nouns"] + lex["anonymous_nouns"])
     indefinite = _alt(lex["indefinite_words"])
     degree = _alt(lex["degree_words"])
     aligned = _alt(lex["aligned_phrases"])
-    company_words = _alt(lex["company_words"])
     sport_verbs = _alt(lex["sport_verbs"])
-    title_name = rf"{POSS}[ \t]+{RANK}(?i:(?P<title>{titles}))s?[ \t]*,?[ \t]+{NAME}"
-    title_alone = rf"{POSS}[ \t]+{RANK}(?i:(?P<title>{titles}))s?\b"
-    anon = rf"{POSS}[ \t]+(?i:(?:(?P<mod>{anon_mod})[ \t]+)?(?P<noun>{anon_nouns}))\b"
-    institution = rf"{POSS}[ \t]+(?i:(?P<inst>{inst}))\b"
-    company = rf"[ \t]+(?:[A-Z][\w&-]*[ \t]+){{0,2}}?(?:{company_words})\b"
-    # The follow-ups of a nationality, tried in this order, as one alternation: at a fixed position an
-    # alternation returns the first branch that matches, exactly as trying the patterns one by one.
-    follow = (
-        rf"(?P<f_titled>{title_name})|(?P<f_anon>{anon})|"
-        rf"(?P<f_alone>{title_alone.replace('(?P<title>', '(?P<alone_title>')})|(?P<f_inst>{institution})"
-    )
+    follow, follow_adj, title_alone, anon, institution = _follow(lex, None)
     last_words = {w.replace("-", " ").split()[-1].lower() for w in lex["indefinite_words"] + lex["degree_words"]}
     return Patterns(
-        title_name=re.compile(title_name),
         title_alone=re.compile(title_alone),
         anon=re.compile(anon),
         institution=re.compile(institution),
         sponsor=re.compile(
             rf"[-–][ \t]?(?i:(?P<verb>{sponsor_words}))\b(?:[ \t]+(?:(?:[\w-]+)[ \t]+){{0,3}}?(?i:(?P<noun>{proxy_nouns}))\b)?"
         ),
-        company=re.compile(company),
         before_anon=re.compile(rf"(?i:\b(?:{indefinite})[ \t]+(?:(?:{degree})[ \t]+)*|\b(?:{degree})[ \t]+(?:(?:{degree})[ \t]+)*)$"),
         aligned_before=re.compile(
             rf"(?i:\b(?:(?:{degree})[ \t]+)*(?P<noun>{anon_nouns})[ \t]+(?:{aligned})[ \t]+(?:the[ \t]+)?)$"
         ),
         sport_score=re.compile(r"(?<![\d-])\d{1,2}[ \t]*[-–][ \t]*\d{1,2}(?![\d-])"),
         sport_verb=re.compile(rf"\b(?:{sport_verbs})\b", re.I),
-        follow=re.compile(follow),
-        follow_adj=re.compile(rf"(?P<f_company>{company})|{follow}"),
         before_anon_last=frozenset(last_words),
     )
 
@@ -922,8 +940,9 @@ def _nationality(
             return _sponsored(out, start, end, place, kind, sponsor, kb, hits, text)
     if kind in ("adj", "country") and follower in (" ", "'", "’", "\t"):
         nxt = _NEXT_TOKEN.match(hay, end + 1)
-        if nxt is not None and nxt.group(1) in kb.trigger_words:
-            m = (pats.follow_adj if kind == "adj" else pats.follow).match(text, end)
+        word = nxt.group(1) if nxt is not None else ""
+        if word in kb.trigger_words:
+            m = _follow_for(word, kind == "adj").match(text, end)
             branch = m.lastgroup if m else None
             if branch == "f_company":
                 assert m is not None
