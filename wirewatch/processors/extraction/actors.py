@@ -1119,7 +1119,8 @@ def _anonymous_nouns() -> frozenset[str]:
 
 def _known_group_follows(hits: list[Hit], pos: int, text: str) -> bool:
     """True when a known armed group is named in the same clause ("..., also known as SNA")."""
-    for start, _, sense_set in hits[bisect.bisect_left(hits, pos, key=_hit_start) :]:
+    for i in range(bisect.bisect_left(hits, pos, key=_hit_start), len(hits)):
+        start, _, sense_set = hits[i]
         if start > pos + 120 or "." in text[pos:start].replace("U.S.", ""):
             return False
         if sense_set.armed:
