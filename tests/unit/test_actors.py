@@ -109,3 +109,10 @@ def test_empty_and_unicode_offsets() -> None:
     for actor in actors:
         for mention in actor.mentions:
             assert text[mention.start : mention.end] == mention.text
+
+
+@pytest.mark.parametrize(("published", "holder"), [(dt.date(2021, 3, 1), "Mevlut Cavusoglu"), (dt.date(2024, 3, 1), "Hakan Fidan")])
+def test_counterpart_takes_the_office_of_the_official_before_it(published: dt.date, holder: str) -> None:
+    text = "Russian Foreign Minister Sergei Lavrov met his Turkish counterpart in Antalya."
+    counterpart = next(a for a in find_actors(text, published) if a.mentions[0].text == "Turkish counterpart")
+    assert (counterpart.name, counterpart.code, counterpart.type) == (holder, "TURGOV", "person")

@@ -1144,6 +1144,8 @@ def _office(
     spec = kb.titles.get(title, {})
     role = spec.get("role", "GOV")
     office = spec.get("office")
+    if spec.get("inherit"):
+        role, office = _counterpart_office(out, start, iso, when, kb) or (role, office)
     if office:
         for eid, held in kb.offices.get((iso, office), []):
             if (held["from"] is None or held["from"] <= when) and (held["to"] is None or when <= held["to"]):
@@ -1152,6 +1154,34 @@ def _office(
                 return match_end
     out.add(f"office:{iso}:{title}", start, stop or match_end, f"{iso}{role}", f"{label} {title}", iso, role, "official")
     return match_end
+
+
+def _counterpart_office(out: _Collector, start: int, iso: str, when: dt.date, kb: KB) -> tuple[str, str | None] | None:
+    """"Lavrov met his Turkish counterpart": the (role, office) of the official named just before.
+
+    The nearest person or office-holder of another country mentioned earlier in the same
+    paragraph (at most 300 characters back) lends the counterpart its office, so the Turkish foreign
+    minister is found for a Russian foreign minister and the intelligence chief for a spy chief.
+    """
+    floor = max(out.text.rfind("\n", 0, start), start - 300)
+    best: tuple[int, str] | None = None
+    for key, spans in out.spans.items():
+        info = out.infos[key]
+        if info[4] not in ("person", "official") or info[2] == iso:
+            continue
+        position = max((s for s, _ in spans if floor < s < start), default=-1)
+        if position >= 0 and (best is None or position > best[0]):
+            best = (position, key)
+    if best is None:
+        return None
+    key = best[1]
+    role = out.infos[key][3]
+    entity = kb.entities.get(key)
+    if entity is not None:
+        held = _active_role(entity, when)
+        return (role, held.get("office")) if held else None
+    title = key.rsplit(":", 1)[-1]
+    return role, kb.titles.get(title, {}).get("office")
 
 
 def _slotted(cls: type, names: tuple[str, ...]) -> bool:
