@@ -449,6 +449,7 @@ class Patterns:
     sport_score: re.Pattern[str]
     sport_verb: re.Pattern[str]
     before_anon_last: frozenset[str]
+    office_of: re.Pattern[str]
 
 
 NAME = r"(?P<name>(?:(?:al|el|bin|ibn|bin|de|van|von|da)[\s-]|[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*[\w])"
@@ -524,6 +525,7 @@ def patterns() -> Patterns:
         sport_score=re.compile(r"(?<![\d-])\d{1,2}[ \t]*[-–][ \t]*\d{1,2}(?![\d-])"),
         sport_verb=re.compile(rf"\b(?:{sport_verbs})\b", re.I),
         before_anon_last=frozenset(last_words),
+        office_of=re.compile(rf"(?i:\b(?P<title>{_alt(list(lex['titles']))})(?P<plural>s)?[ \t]+of[ \t]+(?:the[ \t]+)?)$"),
     )
 
 
@@ -934,6 +936,10 @@ def _nationality(
     """Expand a country/nationality/capital match by the general patterns; return consumed end."""
     place = kb.places.get(iso) or _place(iso, _country_label(kb, iso), set())
     label = place.label
+    if kind == "country" and text.endswith(_OF, max(0, start - 7), start):
+        office = pats.office_of.search(text, max(0, start - 60), start)
+        if office is not None:
+            return _offices_of(out, text, office, start, end, iso, hits, when, kb)
     if follower in ("-", "–") and kind in ("adj", "country", "capital"):
         sponsor = pats.sponsor.match(text, end)
         if sponsor:
@@ -1024,6 +1030,27 @@ def _possessive_of_known(end: int, hits: list[Hit], index: int) -> bool:
         return False
     nxt_start, _, nxt = hits[index + 1]
     return 2 <= nxt_start - end <= 3 and nxt.known
+
+
+_OF = ("of ", "of the ")
+
+
+def _offices_of(
+    out: _Collector, text: str, office: re.Match[str], start: int, end: int, iso: str, hits: list[Hit], when: dt.date, kb: KB
+) -> int:
+    """"the foreign minister of Iran", "the defence ministers of Russia, Turkey and Syria": each holder."""
+    chain = [(start, end, iso)]
+    if office.group("plural"):
+        for j in range(bisect.bisect_left(hits, start, key=_hit_start) + 1, len(hits)):
+            nxt_start, nxt_end, nxt = hits[j]
+            country = next((x.target for x in nxt.senses if x.kind == "country"), None)
+            if country is None or _COORDINATOR.fullmatch(text, chain[-1][1], nxt_start) is None:
+                break
+            chain.append((nxt_start, nxt_end, country))
+    title = office.group("title")
+    for s, e, country in chain:
+        _office(out, office.start() if s == start else s, title, e, country, _country_label(kb, country), when, kb)
+    return chain[-1][1]
 
 
 def _coordinated(out: _Collector, text: str, index: int, hits: list[Hit], when: dt.date, kb: KB, pats: Patterns) -> int:
