@@ -299,6 +299,11 @@ def knowledge() -> KB:
         for alias in rec["aliases"]:
             add(alias, "outlet", rec["id"])
 
+    for title, spec in lexicon["titles"].items():
+        if spec.get("office") and not spec.get("inherit"):  # offices whose holder can be named
+            for pronoun in PRONOUNS:
+                add(f"{pronoun} {title}", "pronoun_office", title)
+
     for phrase in lexicon.get("blockers", []):
         add(phrase, "block", phrase)
 
@@ -867,6 +872,9 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
         if kind == "person" or kind == "surname":
             put(sense.target, _person_info(sense.target, when), start, end)
             continue
+        if kind == "pronoun_office":
+            _pronoun_office(out, start, end, sense, when, kb)
+            continue
         if kind == "ambiguous":
             iso = _resolve_ambiguous(" " + normalise(sense.surface).strip(), hits, kb)
             kind = "adj"
@@ -1181,6 +1189,33 @@ def _office(
                 return match_end
     out.add(f"office:{iso}:{title}", start, stop or match_end, f"{iso}{role}", f"{label} {title}", iso, role, "official")
     return match_end
+
+
+#: Possessive pronouns that may open an office ("its intelligence chief", "his foreign minister"),
+#: with the actor types the pronoun can stand for.
+PRONOUNS: dict[str, tuple[str, ...]] = {"its": ("country", "government"), "his": ("person",), "her": ("person",)}
+
+
+def _pronoun_office(out: _Collector, start: int, end: int, sense: Sense, when: dt.date, kb: KB) -> None:
+    """"Turkey said its intelligence chief...", "Putin and his defence minister": the holder of that office.
+
+    "its" stands for the nearest actor named before it in the paragraph, if that is a state; "his"
+    and "her" for the nearest person. Anything else (NATO's "its secretary general") is left alone.
+    """
+    kinds = PRONOUNS[sense.surface.split()[0]]
+    floor = max(out.text.rfind("\n", 0, start), start - 200)
+    best: tuple[int, Info] | None = None
+    for key, spans in out.spans.items():
+        info = out.infos[key]
+        if kinds == PRONOUNS["his"] and info[4] != "person":
+            continue
+        position = max((s for s, _ in spans if floor < s < start), default=-1)
+        if position >= 0 and (best is None or position > best[0]):
+            best = (position, info)
+    if best is None or best[1][4] not in kinds or best[1][2] is None:
+        return
+    iso = best[1][2]
+    _office(out, start, sense.target, end, iso, _country_label(kb, iso), when, kb)
 
 
 def _counterpart_office(out: _Collector, start: int, iso: str, when: dt.date, kb: KB) -> tuple[str, str | None] | None:
