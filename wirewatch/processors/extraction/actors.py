@@ -112,6 +112,7 @@ class SenseSet:
     risk: bool
     negative: bool
     subsets: dict[int, SenseSet] = field(default_factory=dict, compare=False)
+    by_case: dict[str, SenseSet | None] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -587,7 +588,14 @@ def _scan(text: str, kb: KB, hay: str) -> tuple[list[Hit], Extras]:
             if text[start].isupper():
                 append((start, -length, sense_set))
         else:
-            kept = _case_filter(text[start : start + length], sense_set, kb)
+            span = text[start : start + length]
+            by_case = sense_set.by_case
+            if span in by_case:
+                kept = by_case[span]
+            else:
+                kept = _case_filter(span, sense_set, kb)
+                if len(by_case) < 16:  # a key's spellings in news are few; a hostile text adds no more
+                    by_case[span] = kept
             if kept is not None:
                 append((start, -length, kept))
     candidates.sort()
@@ -987,17 +995,20 @@ def _nationality(
             if branch == "f_inst":
                 assert m is not None
                 role = kb.institutions.get(_squash(m.group("inst").lower()), "GOV")
-                _aligned(out, text, start, m.end(), place, pats)
+                if out.aligned_possible:
+                    _aligned(out, text, start, m.end(), place, pats)
                 key, info = _role_keys(place, iso, role)[0]
                 out.put(key, info, start, m.end())
                 return m.end()
     if kind == "capital" or kind == "seat":
         if kind == "capital" and _is_locative(text, start, kb):
             return end
-        _aligned(out, text, start, end, place, pats)
+        if out.aligned_possible:
+            _aligned(out, text, start, end, place, pats)
         out.put(place.gov[0], place.gov[1], start, end)
         return end
-    _aligned(out, text, start, end, place, pats)
+    if out.aligned_possible:
+        _aligned(out, text, start, end, place, pats)
     out.put(place.country[0], place.country[1], start, end)
     return end
 
@@ -1117,8 +1128,6 @@ def _known_span(hits: list[Hit], pos: int) -> bool:
 
 def _aligned(out: _Collector, text: str, start: int, end: int, place: Place, pats: Patterns) -> None:
     """"a source aligned with the Syrian government": also an anonymous official of that state."""
-    if not out.aligned_possible:
-        return
     window = text[max(0, start - 80) : start]
     if not any(cue in window for cue in knowledge().aligned_cues):
         return
