@@ -118,6 +118,9 @@ class Lexicon:
     speech_verb: re.Pattern[str]
     speech_gate: Gate
     calibration: tuple[float, float]
+    scanner: Any  # Aho-Corasick over the literals of the sentence-level gates, trap and speech words
+    word_literals: frozenset[str]  # trap and speech words: a sentence holding none needs no word list
+    anaphora_scanner: Any  # the pair anaphors' gate literals alone
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,6 +164,21 @@ def gate_of(pattern: re.Pattern[str]) -> Gate:
     """The literals (lower case) one of which any match of ``pattern`` contains; None if unknown."""
     found = _required(sre_parser.parse(pattern.pattern, pattern.flags))
     return tuple(sorted(found)) if found and all(found) else None
+
+
+# The literals of every sentence-level gate that occur in a sentence, found by one Aho-Corasick pass
+# (``Lexicon.scanner``): each gate is then a set test instead of a substring search per literal.
+Hits = set[str] | None
+
+
+def admits(gate: Gate, hits: Hits) -> bool:
+    """``may_match`` read from the literals ``hits`` found in the text (None: cannot tell)."""
+    return gate is None or hits is None or not hits.isdisjoint(gate)
+
+
+def scan(scanner: Any, low: str) -> set[str]:
+    """The scanner's literals that occur in ``low``."""
+    return {literal for _, literal in scanner.iter(low)}
 
 
 def may_match(gate: Gate, low: str | None) -> bool:
@@ -387,10 +405,12 @@ class WordHeads:
     prefixes: tuple[str, ...]
     prefix_start: re.Pattern[str] | None  # any of ``prefixes`` at a token start
 
-    def admits(self, words: set[str], low: str) -> bool:
-        """False only when no match is possible in ``low`` (tokens ``words``)."""
+    def admits(self, words: set[str], low: str, hits: Hits = None) -> bool:
+        """False only when no match is possible in ``low`` (tokens ``words``; literals ``hits``)."""
         if not words.isdisjoint(self.words):
             return True
+        if hits is not None:
+            return not hits.isdisjoint(self.prefixes) and self.prefix_start is not None and self.prefix_start.search(low) is not None
         return self.starts_some(low)
 
     def starts_some(self, low: str) -> bool:
@@ -630,6 +650,16 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         for v in traps_spec.values()
     )
     cal = _yaml("calibration.yaml", directory) or {}
+    speech = frozenset(att["speech_verbs"].split("|")) | {"according", "cited", "citing", "quoting"}
+    anaphora_gate = gate_of(anaphora)
+    mediation_gate = gate_of(mediation_any)
+    mediation_heads = union_heads(heads_of(re.compile(c["pattern"], re.IGNORECASE)) for c in med["cues"])
+    word_literals = frozenset().union(speech, *(vocab for vocab, _, _ in traps))
+    gates: list[Gate] = [g for rule in rules for g in rule.gates]
+    gates += [anaphora_gate, mediation_gate, *(g for _, g in attribution), *(c.gate for c in mediation)]
+    gates += [tuple(phrases) for _, phrases, _ in traps]
+    gates += [h.prefixes for h in (mediation_heads, *(c.heads for c in mediation)) if h is not None]
+    gates += [tuple(prefix_alts) if cue_words is not None else (), tuple(word_literals)]
     return Lexicon(
         rules=tuple(rules),
         automaton=automaton,
@@ -645,23 +675,35 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         claimant_ok=claimant_ok,
         mediation=mediation,
         mediation_any=mediation_any,
-        mediation_gate=gate_of(mediation_any),
-        mediation_heads=union_heads(heads_of(re.compile(c["pattern"], re.IGNORECASE)) for c in med["cues"]),
+        mediation_gate=mediation_gate,
+        mediation_heads=mediation_heads,
         outlet_any=re.compile(rf"\b(?:{outlet_alt})\b"),
         outlet_heads=heads_of(re.compile(rf"\b(?:{outlet_alt})\b")),
         mediation_window=int(med.get("window", 60)),
         anaphora=anaphora,
-        anaphora_gate=gate_of(anaphora),
+        anaphora_gate=anaphora_gate,
         location_before=guarded(re.compile(refs["location_before"], re.IGNORECASE)),
         topic_before=guarded(re.compile(refs["topic_before"], re.IGNORECASE)),
         clause_break=re.compile(refs["clause_break"], re.IGNORECASE),
         clause_split=word_split(refs["clause_break"], re.IGNORECASE),
         traps=traps,
-        speech=frozenset(att["speech_verbs"].split("|")) | {"according", "cited", "citing", "quoting"},
+        speech=speech,
         speech_verb=speech_verb,
         speech_gate=gate_of(speech_verb),
         calibration=(float(cal.get("a", 1.0)), float(cal.get("b", 0.0))),
+        scanner=_scanner(literal for gate in gates if gate for literal in gate),
+        word_literals=word_literals,
+        anaphora_scanner=_scanner(anaphora_gate or ()),
     )
+
+
+def _scanner(literals: Iterable[str]) -> Any:
+    """An Aho-Corasick automaton reporting each of ``literals`` found (as itself)."""
+    automaton = ahocorasick.Automaton()
+    for literal in set(literals):
+        automaton.add_word(literal, literal)
+    automaton.make_automaton()
+    return automaton
 
 
 # ---------------------------------------------------------------------------------------------
@@ -792,41 +834,51 @@ def _mentions(actors: Iterable[Actor]) -> list[_Mention]:
 
 
 _WORDS = re.compile(r"[a-zà-ÿ][a-zà-ÿ&'’-]*")
+_NO_WORDS: frozenset[str] = frozenset()
 
 
-def _is_trap(low: str, words: set[str], lex: Lexicon) -> bool:
+def _is_trap(low: str, words: set[str], lex: Lexicon, hits: Hits = None) -> bool:
+    """Whether the sentence reads as sport, food or markets (``lexicon/traps.yaml``)."""
     for vocab, phrases, minimum in lex.traps:
         if minimum == 1:
-            if not vocab.isdisjoint(words) or any(p in low for p in phrases):
+            if not vocab.isdisjoint(words) or (any(p in low for p in phrases) if hits is None else not hits.isdisjoint(phrases)):
                 return True
             continue
-        hits = len(vocab & words)
-        if hits >= minimum:
+        hits_ = len(vocab & words)
+        if hits_ >= minimum:
             return True
         for p in phrases:
-            if p in low:
-                hits += 1
-                if hits >= minimum:
+            if (p in low) if hits is None else (p in hits):
+                hits_ += 1
+                if hits_ >= minimum:
                     return True
     return False
 
 
-def _triggers(sentence: str, gate_low: str | None, rule_ids: Iterable[int], lex: Lexicon) -> list[_Trigger]:
-    found: list[_Trigger] = []
+def _triggers(sentence: str, hits: Hits, rule_ids: Iterable[int], lex: Lexicon) -> list[_Trigger]:
+    """The trigger spans of the candidate rules; the longest (then weightiest, first) wins on overlap."""
+    found: list[tuple[int, int, EventRule]] = []
+    rules = lex.rules
     for idx in rule_ids:
-        rule = lex.rules[idx]
+        rule = rules[idx]
         for pattern, gate in zip(rule.patterns, rule.gates):
-            if not may_match(gate, gate_low):
+            if gate is not None and hits is not None and hits.isdisjoint(gate):
                 continue
             for m in pattern.finditer(sentence):
-                found.append(_Trigger(m.start(), m.end(), rule))
-    found.sort(key=lambda t: (-(t.end - t.start), -t.rule.weight, t.start))
-    kept: list[_Trigger] = []
-    for t in found:
-        if all(t.end <= k.start or t.start >= k.end for k in kept):
-            kept.append(t)
-    kept.sort(key=lambda t: t.start)
-    return kept
+                found.append((m.start(), m.end(), rule))
+    if len(found) > 1:
+        found.sort(key=lambda t: (t[0] - t[1], -t[2].weight, t[0]))
+        kept: list[tuple[int, int, EventRule]] = []
+        for t in found:
+            start, end = t[0], t[1]
+            for k in kept:
+                if end > k[0] and start < k[1]:
+                    break
+            else:
+                kept.append(t)
+        kept.sort(key=lambda t: t[0])
+        found = kept
+    return [_Trigger(start, end, rule) for start, end, rule in found]
 
 
 def _clean_claimant(text: str) -> str:
@@ -838,7 +890,7 @@ _CLAIM_BOUNDARIES = (",", ";", ":", "“", "”", '"', "(", ")")
 
 
 def _attribution(
-    sentence: str, gate_low: str | None, lex: Lexicon, tokens: set[str] | None = None
+    sentence: str, low: str, hits: Hits, lex: Lexicon, tokens: set[str] | None = None
 ) -> tuple[str | None, list[tuple[int, int]]]:
     """Who claims the sentence, and the spans (sentence offsets) of the claimant phrases."""
     who: str | None = None
@@ -852,7 +904,7 @@ def _attribution(
             if who is None:
                 who = cleaned
     for pattern, gate in lex.attribution:
-        if not may_match(gate, gate_low):
+        if gate is not None and hits is not None and hits.isdisjoint(gate):
             continue
         for m in pattern.finditer(sentence):
             raw = m.group("who")
@@ -864,7 +916,7 @@ def _attribution(
                 who = cleaned
     outlet: str | None = None
     heads = lex.outlet_heads
-    named = heads is None or tokens is None or gate_low is None or heads.admits(tokens, gate_low)
+    named = heads is None or tokens is None or hits is None or heads.admits(tokens, low, hits)
     for pattern in lex.outlet_patterns if named and lex.outlet_any.search(sentence) else ():
         m = pattern.search(sentence)
         if m:
@@ -884,23 +936,23 @@ _COORDINATED = re.compile(r"(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+)(?:the\s+)?", re.
 
 
 def _mediators(
-    sentence: str, gate_low: str | None, ments: list[_Mention], claim_spans: list[tuple[int, int]], lex: Lexicon, tokens: set[str] | None = None
+    sentence: str, low: str, hits: Hits, ments: list[_Mention], claim_spans: list[tuple[int, int]], lex: Lexicon, tokens: set[str] | None = None
 ) -> list[tuple[str, int, int]]:
     """Mediator sides named by mediation cues, with the cue span (sentence offsets)."""
     found: list[tuple[str, int, int]] = []
-    by_words = gate_low is not None and tokens is not None and lex.mediation_heads is not None
+    by_words = hits is not None and tokens is not None and lex.mediation_heads is not None
     if by_words:
-        if not lex.mediation_heads.admits(tokens, gate_low):  # type: ignore[union-attr,arg-type]
+        if not lex.mediation_heads.admits(tokens, low, hits):  # type: ignore[union-attr,arg-type]
             return found
-    elif not may_match(lex.mediation_gate, gate_low) or not lex.mediation_any.search(sentence):
+    elif not admits(lex.mediation_gate, hits) or not lex.mediation_any.search(sentence):
         return found
     window = lex.mediation_window
     usable = [m for m in ments if not _inside(m, claim_spans)]
     for cue in lex.mediation:
         if by_words and cue.heads is not None:
-            if not cue.heads.admits(tokens, gate_low):  # type: ignore[arg-type]
+            if not cue.heads.admits(tokens, low, hits):  # type: ignore[arg-type]
                 continue
-        elif not may_match(cue.gate, gate_low):
+        elif not admits(cue.gate, hits):
             continue
         for c in cue.pattern.finditer(sentence):
             mediator: _Mention | None = None
@@ -1186,57 +1238,60 @@ def find_signals(text: str, actors: list[Actor], published: datetime | str | Non
     mstarts = [m.start for m in ments]
     mention_count: Counter[str] = Counter(m.side for m in ments if m.state)
     mends = [m.end for m in ments]
+    exotic = _FOLD_EXOTIC.search(text) is not None
     pending: list[_Pending] = []
     for i in sorted(candidates):
         s0, s1 = spans[i]
-        if _idle(text, low, s0, s1, mstarts, mends, lex):
+        lo, hi = bisect.bisect_left(mstarts, s0), bisect.bisect_left(mstarts, s1)
+        if _idle(text, low, s0, s1, mends, lo, hi, exotic, lex):
             continue
-        pending.extend(_read_sentence(text, s0, s1, candidates[i], ments, mstarts, lex))
+        pending.extend(_read_sentence(text, s0, s1, candidates[i], ments[lo:hi], exotic, lex))
     when = published.isoformat() if isinstance(published, datetime) else published
     return _resolve(text, pending, mention_count, lex, when or None)
 
 
-def _idle(text: str, low: str, s0: int, s1: int, mstarts: list[int], mends: list[int], lex: Lexicon) -> bool:
-    """True when the sentence holds no whole actor mention and cannot hold a pair anaphor, so that
-    ``_read_sentence`` would return nothing: decided on the article's offsets and lower-cased text,
-    without slicing the sentence (most candidate sentences end here)."""
-    for k in range(bisect.bisect_left(mstarts, s0), bisect.bisect_left(mstarts, s1)):
+def _idle(text: str, low: str, s0: int, s1: int, mends: list[int], lo: int, hi: int, exotic: bool, lex: Lexicon) -> bool:
+    """True when the sentence holds no whole actor mention (those starting in it are ``lo:hi``) and
+    cannot hold a pair anaphor, so that ``_read_sentence`` would return nothing: decided on the
+    article's offsets and lower-cased text, without slicing the sentence (most candidate sentences
+    end here). ``exotic``: the article holds a character whose case folding defeats literal gates."""
+    for k in range(lo, hi):
         if mends[k] <= s1:
             return False
-    if _FOLD_EXOTIC.search(text, s0, s1):
+    if exotic and _FOLD_EXOTIC.search(text, s0, s1) or lex.anaphora_gate is None:
         return False
-    return not may_match(lex.anaphora_gate, low[s0:s1])
+    return next(lex.anaphora_scanner.iter(low, s0, s1), None) is None
 
 
 def _read_sentence(
-    text: str, s0: int, s1: int, rule_ids: set[int], ments: list[_Mention], mstarts: list[int], lex: Lexicon
+    text: str, s0: int, s1: int, rule_ids: set[int], ments: list[_Mention], exotic: bool, lex: Lexicon
 ) -> list[_Pending]:
+    """The pending signals of the sentence ``text[s0:s1]``; ``ments`` are the mentions starting in it."""
     sentence = text[s0:s1]
     low = sentence.lower()
-    gate_low = None if _FOLD_EXOTIC.search(sentence) else low
-    lo, hi = bisect.bisect_left(mstarts, s0), bisect.bisect_left(mstarts, s1)
-    local = [_Mention(m.start - s0, m.end - s0, m.code, m.side, m.state) for m in ments[lo:hi] if m.end <= s1]
-    if may_match(lex.anaphora_gate, gate_low):
+    hits = None if exotic and _FOLD_EXOTIC.search(sentence) else scan(lex.scanner, low)
+    local = [_Mention(m.start - s0, m.end - s0, m.code, m.side, m.state) for m in ments if m.end <= s1]
+    if admits(lex.anaphora_gate, hits):
         anaphors = [(m.start(), m.end()) for m in lex.anaphora.finditer(sentence)]
     else:
         anaphors = []
     if not local and not anaphors:
         return []
-    triggers = _triggers(sentence, gate_low, rule_ids, lex)
+    triggers = _triggers(sentence, hits, rule_ids, lex)
     if not triggers:
         return []
     tokens = set(_TOKEN.findall(low))
-    if lex.clause_split is not None and gate_low is not None:
+    if lex.clause_split is not None and hits is not None:
         breaks = lex.clause_split.spans(low, tokens)
     else:
         breaks = [(m.start(), m.end()) for m in lex.clause_break.finditer(sentence)]
     places = _Preceded(sentence, lex.location_before, 60)
     topics = _Preceded(sentence, lex.topic_before, 40)
-    words = set(_WORDS.findall(low))
-    if _is_trap(low, words, lex):
+    words = set(_WORDS.findall(low)) if hits is None or not hits.isdisjoint(lex.word_literals) else _NO_WORDS
+    if _is_trap(low, words, lex, hits):
         return []
-    attribution, claim_spans = _attribution(sentence, gate_low, lex, tokens) if words & lex.speech else (None, [])
-    mediators = _mediators(sentence, gate_low, local, claim_spans, lex, tokens) if local else []
+    attribution, claim_spans = _attribution(sentence, low, hits, lex, tokens) if words & lex.speech else (None, [])
+    mediators = _mediators(sentence, low, hits, local, claim_spans, lex, tokens) if local else []
     mediator_sides = {side for side, _, _ in mediators}
     mediator = mediators[0][0] if mediators else None
     participants = [m for m in local if not _inside(m, claim_spans)]
