@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from wirewatch.processors.extraction.dedup import NearDuplicateIndex
+from wirewatch.processors.extraction.dedup import NearDuplicateIndex, shingle_hashes
 
 SEED = (Path(__file__).resolve().parents[1] / "fixtures" / "seed-article.txt").read_text(encoding="utf-8")
 
@@ -44,3 +44,18 @@ def test_bounded_eviction_keeps_cluster_ids() -> None:
 def test_invalid_bound() -> None:
     with pytest.raises(ValueError):
         NearDuplicateIndex(max_entries=0)
+
+
+def test_shingles_ignore_case_accents_and_quote_style() -> None:
+    assert shingle_hashes("“We will meet,” Erdoğan said.") == shingle_hashes('"we WILL meet" Erdogan said')
+    assert shingle_hashes("one two") == shingle_hashes("two one")  # short texts: single words
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.6, 0.9])
+def test_estimate_tracks_exact_jaccard(cut: float) -> None:
+    index = NearDuplicateIndex(max_entries=10)
+    words = SEED.split()
+    part = " ".join(words[: int(len(words) * cut)])
+    exact_a, exact_b = set(shingle_hashes(SEED)), set(shingle_hashes(part))
+    exact = len(exact_a & exact_b) / len(exact_a | exact_b)
+    assert abs(index.signature(SEED).jaccard(index.signature(part)) - exact) < 0.15

@@ -9,20 +9,33 @@ the id of the cluster's first article, which is stable and meaningful downstream
 
 from __future__ import annotations
 
-import re
+import zlib
 from collections import OrderedDict
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+from .actors import normalise
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def shingles(text: str, size: int = 3) -> set[bytes]:
-    """Lower-cased word n-grams; short texts fall back to single words so they still compare."""
-    words = [w.lower() for w in _WORD.findall(text)]
-    if len(words) < size:
-        return {w.encode("utf-8") for w in words}
-    return {" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
+def shingle_hashes(text: str, size: int = 3) -> list[int]:
+    """32-bit hashes of the distinct word n-grams, words compared without case, accents or punctuation.
+
+    Words are hashed once each (CRC-32, in C) and an n-gram's hash is mixed from its words' hashes
+    with vectorised arithmetic: no n-gram string is ever built, which made hashing the costliest
+    step of enrichment. Short texts fall back to single words so they still compare.
+    """
+    words = normalise(text).replace(".", " ").encode("utf-8").split()
+    hashes = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
+    count = len(hashes) - size + 1
+    if count > 0:
+        mixed = hashes[:count].copy()
+        for k in range(1, size):
+            mixed = mixed * _MIX ^ hashes[k : count + k]
+        hashes = (mixed * _MIX) >> np.uint64(32)
+    return np.unique(hashes).tolist()
 
 
 class NearDuplicateIndex:
@@ -49,8 +62,8 @@ class NearDuplicateIndex:
     def signature(self, text: str) -> MinHash:
         """The MinHash of ``text``'s shingles."""
         template = self._template
-        minhash = MinHash(num_perm=self.num_perm, permutations=template.permutations, scheme=template.scheme)
-        minhash.update_batch(list(shingles(text, self.shingle)))
+        minhash = MinHash(num_perm=self.num_perm, permutations=template.permutations, scheme=template.scheme, hashfunc=int)
+        minhash.update_batch(shingle_hashes(text, self.shingle))
         return minhash
 
     def check_and_add(self, article_id: str, text: str) -> tuple[str | None, str]:
