@@ -93,6 +93,8 @@ class Lexicon:
     modality: dict[str, re.Pattern[str] | None]
     modality_gates: dict[str, Gate]
     modality_words: dict[str, WordGate | None]
+    cue_classes: dict[str, tuple[str | None, ...]]  # cache of ``_cue_classes``
+    cue_scopes: dict[str, CueScope | None]
     cue_words: frozenset[str] | None  # every word some modality scope looks at (None: scopes not word-gated)
     cue_prefixes: re.Pattern[str] | None  # tokens starting with some scope's cue prefix
     cue_prefix_words: tuple[str, ...]
@@ -384,6 +386,59 @@ def word_gate(alternatives: Iterable[tuple[str, str]], flags: int = 0) -> WordGa
     return WordGate(simple, frozenset(fallback), prefix_any, tuple(sorted(prefixes)))
 
 
+@dataclass(frozen=True, slots=True)
+class CueScope:
+    """A modality scope's alternatives with the head words of each (a token equal to an exact head,
+    or starting with a prefix head, is in every match). An alternative whose heads are absent cannot
+    match anywhere, and leaving it out of the alternation changes nothing ``finditer`` finds; so a
+    scope is read by the alternation of the few alternatives whose heads occur, compiled on demand."""
+
+    alternatives: tuple[str, ...]  # "(?P<category_i>pattern)", in the scope's order
+    exact: dict[str, frozenset[int]]
+    prefixes: dict[str, frozenset[int]]
+    compiled: dict[tuple[int, ...], re.Pattern[str] | None]
+
+    def pattern_for(self, words: Iterable[str]) -> re.Pattern[str] | None:
+        """The alternation of the alternatives whose heads are among ``words`` (None: no such one)."""
+        chosen: set[int] = set()
+        for word in words:
+            got = self.exact.get(word)
+            if got is not None:
+                chosen |= got
+            for prefix, idx in self.prefixes.items():
+                if word.startswith(prefix):
+                    chosen |= idx
+        key = tuple(sorted(chosen))
+        try:
+            return self.compiled[key]
+        except KeyError:
+            pattern = guarded(re.compile("|".join(self.alternatives[i] for i in key))) if key else None
+            self.compiled[key] = pattern
+            return pattern
+
+
+def cue_scope(alternatives: list[tuple[str, str]]) -> CueScope | None:
+    """The ``CueScope`` of ``(group name, pattern)`` alternatives; None if some path has no head."""
+    exact: dict[str, set[int]] = defaultdict(set)
+    prefixes: dict[str, set[int]] = defaultdict(set)
+    for i, (_, pattern) in enumerate(alternatives):
+        paths = _paths(sre_parser.parse(pattern, 0))
+        if paths is None:
+            return None
+        for path in paths:
+            head = _head(path)
+            if head is None:
+                return None
+            word, is_exact, _ = head
+            (exact if is_exact else prefixes)[word].add(i)
+    return CueScope(
+        tuple(f"(?P<{name}>{pattern})" for name, pattern in alternatives),
+        {w: frozenset(v) for w, v in exact.items()},
+        {w: frozenset(v) for w, v in prefixes.items()},
+        {},
+    )
+
+
 def gated_cues(gate: WordGate, pattern: re.Pattern[str], text: str) -> set[str]:
     """Categories of ``pattern``'s matches in ``text`` (as ``_cues``), read from words when possible."""
     if gate.prefixes is not None and gate.prefixes.search(text):
@@ -591,18 +646,20 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     near = int(mod.get("near_words", 5))
     modality: dict[str, re.Pattern[str] | None] = {}
     modality_words: dict[str, WordGate | None] = {}
+    cue_scopes: dict[str, CueScope | None] = {}
     for scope in ("before_any", "before_near", "before_wide", "after_near"):
         modality_words[scope] = word_gate(
             (cat, p)
             for cat in ("conditional", "denied", "hypothetical", "planned")
             for p in mod.get(cat, {}).get(scope, [])
         )
-        alts = [
-            f"(?P<{cat}_{i}>{p})"
+        named = [
+            (f"{cat}_{i}", p)
             for cat in ("conditional", "denied", "hypothetical", "planned")
             for i, p in enumerate(mod.get(cat, {}).get(scope, []))
         ]
-        modality[scope] = guarded(re.compile("|".join(alts))) if alts else None
+        modality[scope] = guarded(re.compile("|".join(f"(?P<{name}>{p})" for name, p in named))) if named else None
+        cue_scopes[scope] = cue_scope(named)
 
     cue_words: frozenset[str] | None = None
     cue_prefixes: re.Pattern[str] | None = None
@@ -666,6 +723,8 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         modality=modality,
         modality_gates={scope: gate_of(p) if p is not None else None for scope, p in modality.items()},
         modality_words=modality_words,
+        cue_classes={},
+        cue_scopes=cue_scopes,
         cue_words=cue_words,
         cue_prefixes=cue_prefixes,
         cue_prefix_words=tuple(prefix_alts) if cue_words is not None else (),
@@ -1039,53 +1098,162 @@ class _CueIndex:
         """``_cues`` of the scope over ``low[a:b]``."""
         if a >= b:
             return set()
-        low, gate = self.low, self.lex.modality_words[scope]
-        assert gate is not None
+        return self._read(MODALITY_SCOPES.index(scope), a, b, self._words(a, b))
+
+    def _words(self, a: int, b: int) -> list[str]:
+        """The marked tokens inside ``low[a:b]`` (``a < b``), plus the pieces of tokens it cuts."""
+        low, starts = self.low, self.starts
         words: list[str] = []
-        i = bisect.bisect_left(self.starts, a)
-        while i < len(self.starts) and self.starts[i] < b:
+        i = bisect.bisect_left(starts, a)
+        while i < len(starts) and starts[i] < b:
             end, word = self.marks[i]
             if end <= b:
                 words.append(word)
             i += 1
-        if a > 0 and _is_word(low[a - 1]) and _is_word(low[a]):
-            words.append(_TOKEN.match(low, a, b).group())  # type: ignore[union-attr]
-        if b < len(low) and _is_word(low[b]) and _is_word(low[b - 1]):
-            k = b - 1
-            while k > a and _is_word(low[k - 1]):
-                k -= 1
-            words.append(low[k:b])
-        simple, fallback, prefixes = gate.simple, gate.fallback, gate.prefixes
+        for piece in (_cut_at_start(low, a, b), _cut_at_end(low, a, b)):
+            if piece is not None:
+                words.append(piece)
+        return words
+
+    def _read(self, k: int, a: int, b: int, words: list[str]) -> set[str]:
+        """Categories of scope ``k`` over ``low[a:b]`` whose tokens that matter are ``words``."""
+        lex = self.lex
         fired: set[str] = set()
         for word in words:
-            if word in fallback or (prefixes is not None and prefixes.match(word)):
-                pattern = self.lex.modality[scope]
-                assert pattern is not None
-                return {m.lastgroup.rsplit("_", 1)[0] for m in pattern.finditer(low[a:b]) if m.lastgroup}
-            cat = simple.get(word)
+            cat = _cue_classes(word, lex)[k]
+            if cat is _REGEX:
+                scope = MODALITY_SCOPES[k]
+                cue = lex.cue_scopes[scope]
+                pattern = lex.modality[scope] if cue is None else cue.pattern_for(words)
+                if pattern is None:
+                    return set()
+                return {m.lastgroup.rsplit("_", 1)[0] for m in pattern.finditer(self.low[a:b]) if m.lastgroup}
             if cat is not None:
                 fired.add(cat)
         return fired
 
+    def modality(self, start: int, end: int) -> str:
+        """``_modality`` of the trigger at ``low[start:end]``, its four scopes read from one walk over
+        the marks (usually none or one in range) and the pieces of tokens the scopes cut."""
+        low = self.low
+        n = len(low)
+        a = start - 250 if start > 250 else 0
+        b = a + len(low[a:start].rstrip())
+        after_end = end + 60 if end + 60 < n else n
+        before: list[tuple[int, str]] = []
+        after: list[str] = []
+        starts = self.starts
+        if starts:
+            marks = self.marks
+            for i in range(bisect.bisect_left(starts, a) if a else 0, len(starts)):
+                ms = starts[i]
+                if ms >= after_end:
+                    break
+                me, word = marks[i]
+                if me <= b:
+                    before.append((ms, word))
+                elif ms >= end and me <= after_end:
+                    after.append(word)
+        fired: set[str] = set()
+        if a < b:
+            # The three scopes before the trigger end at b; the two tails start at a space (or at a), so
+            # they cut a token at their start only when they start at a.
+            left, right = _cut_at_start(low, a, b), _cut_at_end(low, a, b)
+            if before or left is not None or right is not None:
+                near, wide = _tail_starts(low, a, b, self.lex.near_words, 13)
+                for k, lo in ((0, a), (1, near), (2, wide)):
+                    if lo >= b:
+                        continue
+                    words = [w for ms, w in before if ms >= lo]
+                    if left is not None and lo == a:
+                        words.append(left)
+                    if right is not None:
+                        words.append(right)
+                    if words:
+                        fired |= self._read(k, lo, b, words)
+        after_cues: set[str] = set()
+        if end < after_end:
+            for piece in (_cut_at_start(low, end, after_end), _cut_at_end(low, end, after_end)):
+                if piece is not None:
+                    after.append(piece)
+            if after:
+                after_cues = self._read(3, end, after_end, after)
+                fired |= after_cues
+        return _verdict(fired, after_cues)
 
-def _modality(sentence: str, start: int, end: int, lex: Lexicon, index: _CueIndex | None = None) -> str:
-    """Modality of the trigger at ``sentence[start:end]``; ``sentence`` is lower-cased."""
-    before = sentence[max(0, start - 250) : start].rstrip()
-    if index is not None:
-        a = max(0, start - 250)
-        b = a + len(before)
-        fired = index.cues("before_any", a, b)
-        fired |= index.cues("before_near", b - len(_tail(before, lex.near_words)), b)
-        fired |= index.cues("before_wide", b - len(_tail(before, 13)), b)
-        after_cues = index.cues("after_near", end, min(len(sentence), end + 60))
-        fired |= after_cues
-    else:
-        mod, gates, words = lex.modality, lex.modality_gates, lex.modality_words
-        fired = _cues(mod["before_any"], gates["before_any"], before, words["before_any"])
-        fired |= _cues(mod["before_near"], gates["before_near"], _tail(before, lex.near_words), words["before_near"])
-        fired |= _cues(mod["before_wide"], gates["before_wide"], _tail(before, 13), words["before_wide"])
-        after_cues = _cues(mod["after_near"], gates["after_near"], sentence[end : end + 60], words["after_near"])
-        fired |= after_cues
+
+def _cut_at_start(low: str, a: int, b: int) -> str | None:
+    """The piece of the token that ``low[a:b]`` (``a < b``) cuts at its start, if it cuts one."""
+    if a > 0:
+        c, d = low[a - 1], low[a]
+        if (c.isalnum() or c == "_") and (d.isalnum() or d == "_"):
+            return _TOKEN.match(low, a, b).group()  # type: ignore[union-attr]
+    return None
+
+
+def _cut_at_end(low: str, a: int, b: int) -> str | None:
+    """The piece of the token that ``low[a:b]`` (``a < b``) cuts at its end, if it cuts one."""
+    if b < len(low):
+        c, d = low[b], low[b - 1]
+        if (c.isalnum() or c == "_") and (d.isalnum() or d == "_"):
+            k = b - 1
+            while k > a and _is_word(low[k - 1]):
+                k -= 1
+            return low[k:b]
+    return None
+
+
+# A cue word's class in a scope whose other cues are longer phrases or prefixes: read the scope by its regex.
+_REGEX = "regex"
+MODALITY_SCOPES = ("before_any", "before_near", "before_wide", "after_near")
+
+
+def _cue_classes(word: str, lex: Lexicon) -> tuple[str | None, ...]:
+    """Per scope, the category a token fires (None: none; ``_REGEX``: the scope needs its regex)."""
+    cache = lex.cue_classes
+    classes = cache.get(word)
+    if classes is None:
+        out: list[str | None] = []
+        for scope in MODALITY_SCOPES:
+            gate = lex.modality_words[scope]
+            assert gate is not None
+            if word in gate.fallback or (gate.prefixes is not None and gate.prefixes.match(word)):
+                out.append(_REGEX)
+            else:
+                out.append(gate.simple.get(word))
+        if len(cache) >= 65536:
+            cache.clear()
+        classes = cache[word] = tuple(out)
+    return classes
+
+
+def _tail_starts(low: str, a: int, b: int, n1: int, n2: int) -> tuple[int, int]:
+    """Where ``_tail(low[a:b], n1)`` and ``_tail(low[a:b], n2)`` start, in ``low``'s offsets."""
+    segment = low[a:b]
+    if "  " not in segment:
+        # Single spaces: the tail of n words starts at the n-th space from the end, if there is one.
+        parts = segment.rsplit(" ", max(n1, n2))
+        return tuple(  # type: ignore[return-value]
+            b if n == 0 else b - len(" ".join(parts[-n:])) - 1 if len(parts) > n else a for n in (n1, n2)
+        )
+    t1 = b if n1 == 0 else a
+    t2 = b if n2 == 0 else a
+    cut = b
+    for i in range(1, max(n1, n2) + 1):
+        cut = low.rfind(" ", a, cut)
+        if cut < 0:
+            break
+        while cut > a and low[cut - 1] == " ":
+            cut -= 1
+        if i == n1:
+            t1 = cut
+        if i == n2:
+            t2 = cut
+    return t1, t2
+
+
+def _verdict(fired: set[str], after_cues: set[str]) -> str:
+    """The modality from the categories fired (precedence as in ``lexicon/modality.yaml``)."""
     if "conditional" in fired:
         return "hypothetical"
     if "denied" in fired:
@@ -1095,6 +1263,19 @@ def _modality(sentence: str, start: int, end: int, lex: Lexicon, index: _CueInde
     if "planned" in fired:
         return "planned"
     return "reported"
+
+
+def _modality(sentence: str, start: int, end: int, lex: Lexicon) -> str:
+    """Modality of the trigger at ``sentence[start:end]`` (lower-cased), from the scopes' regexes;
+    ``_CueIndex.modality`` reads the same from words."""
+    before = sentence[max(0, start - 250) : start].rstrip()
+    mod, gates, words = lex.modality, lex.modality_gates, lex.modality_words
+    fired = _cues(mod["before_any"], gates["before_any"], before, words["before_any"])
+    fired |= _cues(mod["before_near"], gates["before_near"], _tail(before, lex.near_words), words["before_near"])
+    fired |= _cues(mod["before_wide"], gates["before_wide"], _tail(before, 13), words["before_wide"])
+    after_cues = _cues(mod["after_near"], gates["after_near"], sentence[end : end + 60], words["after_near"])
+    fired |= after_cues
+    return _verdict(fired, after_cues)
 
 
 def _window(sentence: str, start: int, end: int, breaks: list[tuple[int, int]]) -> tuple[int, int]:
@@ -1355,7 +1536,7 @@ def _read_sentence(
                 rule=trig.rule,
                 sent=(s0, s1),
                 trig=(trig.start, trig.end),
-                modality=_modality(low, trig.start, trig.end, lex, cue_index),
+                modality=cue_index.modality(trig.start, trig.end) if cue_index is not None else _modality(low, trig.start, trig.end, lex),
                 sides=[(m.side, m.code) for m in chosen],
                 how=how,
                 mediator=mediator if cooperative else None,
