@@ -1077,7 +1077,7 @@ class _CueIndex:
 
     __slots__ = ("low", "lex", "starts", "marks")
 
-    def __init__(self, low: str, tokens: set[str], lex: Lexicon) -> None:
+    def __init__(self, low: str, tokens: set[str], lex: Lexicon, hits: Hits = None) -> None:
         self.low = low
         self.lex = lex
         marks: dict[int, tuple[int, str]] = {}
@@ -1088,7 +1088,9 @@ class _CueIndex:
                 if (at == 0 or not _is_word(low[at - 1])) and (end == len(low) or not _is_word(low[end])):
                     marks[at] = (end, word)
                 at = low.find(word, at + 1)
-        if lex.cue_prefixes is not None and any(p in low for p in lex.cue_prefix_words):
+        if lex.cue_prefixes is not None and (
+            any(p in low for p in lex.cue_prefix_words) if hits is None else not hits.isdisjoint(lex.cue_prefix_words)
+        ):
             for m in lex.cue_prefixes.finditer(low):
                 marks[m.start()] = (m.end(), m.group())
         self.starts = sorted(marks)
@@ -1280,13 +1282,17 @@ def _modality(sentence: str, start: int, end: int, lex: Lexicon) -> str:
 
 def _window(sentence: str, start: int, end: int, breaks: list[tuple[int, int]]) -> tuple[int, int]:
     """The trigger's clause: from the last break before it to the first break after it."""
-    lo = max(0, start - LEFT_WINDOW)
+    lo = start - LEFT_WINDOW if start > LEFT_WINDOW else 0
     left = lo
+    hi = min(len(sentence), end + RIGHT_WINDOW)
+    right = hi
     for b0, b1 in breaks:
         if b0 >= lo and b1 <= start:
             left = b1
-    hi = min(len(sentence), end + RIGHT_WINDOW)
-    right = next((b0 for b0, _ in breaks if b0 >= end and b0 < hi), hi)
+        if b0 >= end:
+            if b0 < hi:
+                right = b0
+            break
     return left, right
 
 
@@ -1313,28 +1319,41 @@ def _participants(
 ) -> tuple[list[_Mention], int]:
     """Source and target mentions (0, 1 or 2) for a trigger, and the farthest one's distance."""
     lb, rb = window
-    frame = trig.rule.frame
-    head = _HEAD.match(sentence, trig.start)
-    head_end = min(trig.end, head.end()) if head else trig.end
-    left_all = [m for m in cands if m.end <= trig.start and m.start >= lb]
-    that = _THAT.match(sentence, head_end) if trig.rule.governs and rb < len(sentence) else None
+    rule = trig.rule
+    frame = rule.frame
+    start, end = trig.start, trig.end
+    head = _HEAD.match(sentence, start)
+    head_end = min(end, head.end()) if head else end
+    that = _THAT.match(sentence, head_end) if rule.governs and rb < len(sentence) else None
     if that:
-        hi = min(len(sentence), trig.end + RIGHT_WINDOW)
+        hi = min(len(sentence), end + RIGHT_WINDOW)
         rb = next((b0 for b0, _ in breaks if b0 >= that.end() and b0 < hi), hi)
-    right_all = [m for m in cands if m.start >= head_end and m.end <= rb]
-    if frame == "joint":
-        right_all = [m for m in right_all if m.start not in topics]
-    if frame in ("joint", "directed"):
-        left_all = [m for m in left_all if m.start not in places]
-        right_all = [m for m in right_all if m.start not in places]
-    left = _distinct(reversed(left_all))  # nearest first
-    right = _distinct(right_all)  # nearest first
+    # Nearest first, one per side; place (and, for joint events, topic) phrases are no participants.
+    unplaced = frame == "joint" or frame == "directed"
+    left: list[_Mention] = []
+    right: list[_Mention] = []
+    left_sides: set[str] = set()
+    right_sides: set[str] = set()
+    for m in reversed(cands):
+        if m.end <= start and m.start >= lb and m.side not in left_sides and not (unplaced and m.start in places):
+            left_sides.add(m.side)
+            left.append(m)
+    for m in cands:
+        if (
+            m.start >= head_end
+            and m.end <= rb
+            and m.side not in right_sides
+            and not (frame == "joint" and m.start in topics)
+            and not (unplaced and m.start in places)
+        ):
+            right_sides.add(m.side)
+            right.append(m)
     gap_right = sentence[head_end : right[0].start] if right else ""
     chosen: list[_Mention]
     if frame == "joint":
         if len(right) >= 2 and _BETWEEN.match(gap_right):
             chosen = [right[0], right[1]]
-        elif left and right and right[0].start - trig.end <= 25 and right[0].side != left[0].side:
+        elif left and right and right[0].start - end <= 25 and right[0].side != left[0].side:
             chosen = [left[0], right[0]]
         elif len(left) >= 2:
             chosen = [left[1], left[0]]
@@ -1347,19 +1366,21 @@ def _participants(
     else:
         passive = bool(right) and bool(_BY.match(gap_right))
         if passive:
-            rest = [m for m in right[1:]] + left
+            rest = right[1:] + left
             chosen = [right[0]] + ([m for m in rest if m.side != right[0].side][:1])
         elif left and right:
             chosen = [left[0], right[0]] if left[0].side != right[0].side else [left[0]]
         elif len(right) >= 2 and frame in ("visit", "host"):
             chosen = [right[0], right[1]]
-        elif not right and len(left) >= 2 and _RECIPROCAL.search(sentence, max(lb, trig.start - 25), trig.start):
+        elif not right and len(left) >= 2 and _RECIPROCAL.search(sentence, max(lb, start - 25), start):
             chosen = [left[1], left[0]]
         else:
             chosen = (left or right)[:1]
     distance = 0
     for m in chosen:
-        distance = max(distance, trig.start - m.end if m.end <= trig.start else m.start - trig.end)
+        gap = start - m.end if m.end <= start else m.start - end
+        if gap > distance:
+            distance = gap
     return chosen, distance
 
 
@@ -1461,6 +1482,9 @@ def _read_sentence(
     triggers = _triggers(sentence, hits, rule_ids, lex)
     if not triggers:
         return []
+    words = set(_WORDS.findall(low)) if hits is None or not hits.isdisjoint(lex.word_literals) else _NO_WORDS
+    if _is_trap(low, words, lex, hits):
+        return []
     tokens = set(_TOKEN.findall(low))
     if lex.clause_split is not None and hits is not None:
         breaks = lex.clause_split.spans(low, tokens)
@@ -1468,15 +1492,15 @@ def _read_sentence(
         breaks = [(m.start(), m.end()) for m in lex.clause_break.finditer(sentence)]
     places = _Preceded(sentence, lex.location_before, 60)
     topics = _Preceded(sentence, lex.topic_before, 40)
-    words = set(_WORDS.findall(low)) if hits is None or not hits.isdisjoint(lex.word_literals) else _NO_WORDS
-    if _is_trap(low, words, lex, hits):
-        return []
     attribution, claim_spans = _attribution(sentence, low, hits, lex, tokens) if words & lex.speech else (None, [])
     mediators = _mediators(sentence, low, hits, local, claim_spans, lex, tokens) if local else []
     mediator_sides = {side for side, _, _ in mediators}
     mediator = mediators[0][0] if mediators else None
-    participants = [m for m in local if not _inside(m, claim_spans)]
-    speakers = [m for m in local if _inside(m, claim_spans)]
+    if claim_spans:
+        participants = [m for m in local if not _inside(m, claim_spans)]
+        speakers = [m for m in local if _inside(m, claim_spans)]
+    else:
+        participants, speakers = local, []
     suppressed: set[int] = set()
     for gi, g in enumerate(triggers):
         if not g.rule.governs:
@@ -1485,14 +1509,18 @@ def _read_sentence(
             t = triggers[ti]
             if t.rule.polarity == g.rule.polarity and t.start - g.end <= GOVERN_SPAN:
                 suppressed.add(ti)
-    cue_index = _CueIndex(low, tokens, lex) if lex.cue_words is not None and len(low) == len(sentence) else None
+    cue_index = _CueIndex(low, tokens, lex, hits) if lex.cue_words is not None and len(low) == len(sentence) else None
     out: list[_Pending] = []
     for ti, trig in enumerate(triggers):
         if ti in suppressed:
             continue
-        appeal = trig.rule.frame == "appeal"
-        cooperative = trig.rule.polarity == "cooperative" and not appeal
-        cands = [m for m in participants if not (cooperative and m.side in mediator_sides)]
+        rule = trig.rule
+        frame = rule.frame
+        cooperative = rule.polarity == "cooperative" and frame != "appeal"
+        if cooperative and mediator_sides:
+            cands = [m for m in participants if m.side not in mediator_sides]
+        else:
+            cands = participants
         window = _window(sentence, trig.start, trig.end, breaks)
         chosen, distance = _participants(sentence, trig, cands, lex, window, places, topics, breaks)
         how = "explicit"
@@ -1500,7 +1528,7 @@ def _read_sentence(
             subject = _pronoun_subject(sentence, window[0], trig.start, cands, chosen[0])
             if subject is not None:
                 chosen = [subject] + chosen
-        if len(chosen) < 2 and trig.rule.frame in ("visit", "host"):
+        if len(chosen) < 2 and frame in ("visit", "host"):
             place = _place_host(sentence, trig, chosen)
             if place is not None:
                 chosen = chosen + [place]
@@ -1511,29 +1539,36 @@ def _read_sentence(
                 if all(m.side != c.side for c in chosen) and not (cooperative and m.side in mediator_sides)
             ]
             if extra and chosen:
-                subject_acts = trig.rule.frame == "directed" and chosen[0].end <= trig.start
+                subject_acts = frame == "directed" and chosen[0].end <= trig.start
                 chosen = chosen + [extra[0]] if subject_acts else [extra[0]] + chosen
                 how = "speaker"
         implicit = False
-        if len(chosen) == 1 and trig.rule.implicit_target:
+        if len(chosen) == 1 and rule.implicit_target:
             place = _place_host(sentence, trig, chosen)
             if place is not None:
                 chosen = chosen + [place]
                 how = "context"
             else:
                 implicit = True
-        lb, rb = window
-        anaphor_at = next((a for a, b in anaphors if b >= lb - 40 and a <= rb), None)
-        if anaphor_at is not None and len(chosen) == 2 and _adjacent_anaphor(sentence, trig, anaphors):
-            chosen = []
-        if len(chosen) < 2 and anaphor_at is None and not (cooperative and mediator) and not implicit:
-            continue
-        if trig.rule.kind == "mediation" and mediator is None and len(chosen) < 2:
-            continue
-        context_sides = [m.side for m in local if m.state and m.start < (anaphor_at if anaphor_at is not None else trig.start)]
+        anaphor_at = None
+        if anaphors:
+            lb, rb = window
+            anaphor_at = next((a for a, b in anaphors if b >= lb - 40 and a <= rb), None)
+            if anaphor_at is not None and len(chosen) == 2 and _adjacent_anaphor(sentence, trig, anaphors):
+                chosen = []
+        if len(chosen) < 2:
+            if anaphor_at is None and not (cooperative and mediator) and not implicit:
+                continue
+            if rule.kind == "mediation" and mediator is None:
+                continue
+        before = anaphor_at if anaphor_at is not None else trig.start
+        if cooperative and mediator_sides:
+            context_sides = [m.side for m in local if m.state and m.start < before and m.side not in mediator_sides]
+        else:
+            context_sides = [m.side for m in local if m.state and m.start < before]
         out.append(
             _Pending(
-                rule=trig.rule,
+                rule=rule,
                 sent=(s0, s1),
                 trig=(trig.start, trig.end),
                 modality=cue_index.modality(trig.start, trig.end) if cue_index is not None else _modality(low, trig.start, trig.end, lex),
@@ -1545,10 +1580,10 @@ def _read_sentence(
                 distance=distance,
                 anaphor_at=anaphor_at if len(chosen) < 2 else None,
                 has_cue_mediator=bool(mediator) and cooperative,
-                context_sides=[s for s in context_sides if s not in mediator_sides] if cooperative else context_sides,
+                context_sides=context_sides,
             )
         )
-    return _addressees(out, local, claim_spans, s0)
+    return _addressees(out, local, claim_spans, s0) if out else out
 
 
 def _addressees(out: list[_Pending], local: list[_Mention], claim_spans: list[tuple[int, int]], s0: int) -> list[_Pending]:
