@@ -44,6 +44,7 @@ _BOUNDARY = re.compile(
     r"[.!?…\n](?:(?<=\n)\s*|(?<!\n)[.!?…]*[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z0-9ÀÖØ-Þ]))"
 )
 _WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
+_LONGEST = max(map(len, ABBREVIATIONS))  # fits the 12-character window of ``_is_abbreviation_stop``
 _NEXT_WORD = re.compile(r"\s+[\"'“‘«(\[]?([A-Za-z]+)")
 
 
@@ -79,10 +80,16 @@ def _split(text: str, start: int, limit: int) -> list[tuple[int, int]]:
         if char == "\n":
             end = stop
         else:
-            if char == "." and _is_abbreviation_stop(text, stop, after):
-                continue
+            # A stop after a run of more letters than any abbreviation has is no abbreviation's.
+            if char == "." and not (stop > _LONGEST and text[stop - _LONGEST - 1 : stop].isalpha() and text[stop - _LONGEST - 1 : stop].isascii()):
+                if _is_abbreviation_stop(text, stop, after):
+                    continue
             end = after
-        _append_span(text, start, end, spans)
+        chunk = text[start:end]
+        stripped = chunk.strip()
+        if stripped:
+            first = start + len(chunk) - len(chunk.lstrip())
+            spans.append((first, first + len(stripped)))
         start = after
     _append_span(text, start, limit, spans)
     return spans
