@@ -20,6 +20,7 @@ code here is only the reading procedure:
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
 import re
 from collections import Counter, defaultdict
@@ -1405,7 +1406,12 @@ def raw_score(weight: float, how: str, modality: str, distance: int, attributed:
 
 def calibrate(raw: float, lex: Lexicon | None = None) -> float:
     """Platt-scaled confidence: sigmoid(a * logit(raw) + b), a and b fitted on the labelled set."""
-    a, b = (lex or load_lexicon()).calibration
+    return _platt(raw, *(lex or load_lexicon()).calibration)
+
+
+@lru_cache(maxsize=8192)
+def _platt(raw: float, a: float, b: float) -> float:
+    """``calibrate`` for given coefficients; raw scores take few distinct values, so cached."""
     return round(_sigmoid(a * _logit(raw) + b), 4)
 
 
@@ -1684,8 +1690,40 @@ def _place_side(name: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _dyad(a: str, b: str) -> str:
-    return "-".join(sorted((a, b)))
+def _slot_builder(cls: type, names: tuple[str, ...]) -> Callable[..., Any]:
+    """A constructor of ``cls`` taking ``names`` positionally (the remaining fields get their
+    defaults), setting the slots directly: a frozen dataclass's ``__init__`` goes through
+    ``object.__setattr__`` per field, which is most of the cost of the few objects built per article.
+    Falls back to the class itself when it is no plain slotted dataclass (or validates in
+    ``__post_init__``), so the objects are always the ones ``cls(...)`` would build."""
+    fields = dataclasses.fields(cls)
+    slots = [cls.__dict__.get(f.name) for f in fields]
+    if (
+        tuple(f.name for f in fields[: len(names)]) != names
+        or hasattr(cls, "__post_init__")
+        or not all(hasattr(slot, "__set__") for slot in slots)
+        or any(f.default is dataclasses.MISSING for f in fields[len(names) :])
+    ):
+        return cls
+    setters = tuple(slot.__set__ for slot in slots)  # type: ignore[union-attr]
+    defaults = tuple(f.default for f in fields[len(names) :])
+    new = object.__new__
+
+    def build(*values: Any) -> Any:
+        obj = new(cls)
+        for setter, value in zip(setters, values + defaults):
+            setter(obj, value)
+        return obj
+
+    return build
+
+
+_new_signal = _slot_builder(
+    Signal,
+    ("kind", "cameo", "plover", "goldstein", "polarity", "modality", "source", "target", "dyad", "evidence",
+     "confidence", "mediator", "attribution", "article_id", "published"),
+)
+_new_evidence = _slot_builder(Evidence, ("text", "start", "end"))
 
 
 def _resolve(
@@ -1694,14 +1732,17 @@ def _resolve(
     """Second pass: complete one-sided or anaphoric signals from the article's explicit dyads."""
     explicit: Counter[tuple[str, str]] = Counter()
     for p in pending:
-        if len(p.sides) == 2 and p.sides[0][0] != p.sides[1][0]:
-            explicit[tuple(sorted((p.sides[0][0], p.sides[1][0])))] += 1  # type: ignore[arg-type]
-    best: dict[tuple[int, int, str, str, str], Signal] = {}
+        if len(p.sides) == 2:
+            a, b = p.sides[0][0], p.sides[1][0]
+            if a != b:
+                explicit[(a, b) if a < b else (b, a)] += 1
+    # Per (sentence, kind, dyad, modality) the most confident reading, built into a Signal at the end.
+    best: dict[tuple[int, int, str, str, str], tuple[float, _Pending, str, str, str, str | None]] = {}
     for p in _directed_to_pairs(pending, explicit):
-        sides = list(p.sides)
+        sides = p.sides
         how = p.how
         if len(sides) < 2 or sides[0][0] == sides[1][0]:
-            sides = _complete(p, sides, explicit, mention_count)
+            sides = _complete(p, list(sides), explicit, mention_count)  # type: ignore[assignment]
             if sides is None:
                 continue
             how = "anaphor" if p.anaphor_at is not None else "context"
@@ -1709,43 +1750,34 @@ def _resolve(
         if src_side == tgt_side:
             continue
         mediator = p.mediator if p.mediator not in (src_side, tgt_side) else None
-        kind = p.rule.kind
-        raw = raw_score(p.rule.weight, how, p.modality, p.distance, p.attribution is not None)
-        s0, s1 = p.sent
-        signal = Signal(
-            kind=kind,
-            cameo=p.rule.cameo,
-            plover=p.rule.plover,
-            goldstein=p.rule.goldstein,
-            polarity=p.rule.polarity,  # type: ignore[arg-type]
-            modality=p.modality,  # type: ignore[arg-type]
-            source=src_code,
-            target=tgt_code,
-            dyad=_dyad(src_side, tgt_side),
-            evidence=Evidence(text=text[s0:s1], start=s0, end=s1),
-            confidence=calibrate(raw, lex),
-            mediator=mediator,
-            attribution=p.attribution,
-            published=published,
-        )
-        key = (s0, s1, kind, signal.dyad, signal.modality)
-        if key not in best or best[key].confidence < signal.confidence:
-            best[key] = signal
-    signals = list(best.values())
-    by_sentence: dict[tuple[int, str], list[Signal]] = defaultdict(list)
-    for s in signals:
-        by_sentence[(s.evidence.start, s.dyad)].append(s)
-    kept = [
-        s
-        for s in signals
-        if not (
-            s.kind == "mediation"
-            and any(
-                o.kind != "mediation" and o.polarity == "cooperative" and o.modality == s.modality
-                for o in by_sentence[(s.evidence.start, s.dyad)]
+        confidence = _platt(raw_score(p.rule.weight, how, p.modality, p.distance, p.attribution is not None), *lex.calibration)
+        dyad = f"{src_side}-{tgt_side}" if src_side < tgt_side else f"{tgt_side}-{src_side}"
+        key = (p.sent[0], p.sent[1], p.rule.kind, dyad, p.modality)
+        held = best.get(key)
+        if held is None or held[0] < confidence:
+            best[key] = (confidence, p, src_code, tgt_code, dyad, mediator)
+    # A mediation signal is dropped when the same sentence and dyad carry a cooperative event of the
+    # same modality (the mediated event itself).
+    cooperative = {
+        (s0, dyad, modality)
+        for (s0, _, kind, dyad, modality), (_, p, *_) in best.items()
+        if kind != "mediation" and p.rule.polarity == "cooperative"
+    }
+    evidence: dict[tuple[int, int], Evidence] = {}
+    kept: list[Signal] = []
+    for (s0, s1, kind, _, modality), (confidence, p, src_code, tgt_code, dyad, mediator) in best.items():
+        if kind == "mediation" and (s0, dyad, modality) in cooperative:
+            continue
+        ev = evidence.get(p.sent)
+        if ev is None:
+            ev = evidence[p.sent] = _new_evidence(text[s0:s1], s0, s1)
+        rule = p.rule
+        kept.append(
+            _new_signal(
+                kind, rule.cameo, rule.plover, rule.goldstein, rule.polarity, modality, src_code, tgt_code, dyad,
+                ev, confidence, mediator, p.attribution, "", published,
             )
         )
-    ]
     kept.sort(key=lambda s: (s.evidence.start, s.dyad, s.kind))
     return kept
 
