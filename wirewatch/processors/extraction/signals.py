@@ -122,6 +122,8 @@ class Lexicon:
     speech_gate: Gate
     calibration: tuple[float, float]
     scanner: Any  # Aho-Corasick over the literals of the sentence-level gates, trap and speech words
+    trigger_literals: dict[str, tuple[tuple[int, int], ...]]  # gate literal -> (rule, pattern) it admits
+    ungated_patterns: tuple[frozenset[int], ...]  # per rule, the patterns with no literal gate
     word_literals: frozenset[str]  # trap and speech words: a sentence holding none needs no word list
     anaphora_scanner: Any  # the pair anaphors' gate literals alone
 
@@ -752,9 +754,20 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         speech_gate=gate_of(speech_verb),
         calibration=(float(cal.get("a", 1.0)), float(cal.get("b", 0.0))),
         scanner=_scanner(literal for gate in gates if gate for literal in gate),
+        trigger_literals=_trigger_literals(rules),
+        ungated_patterns=tuple(frozenset(j for j, g in enumerate(rule.gates) if g is None) for rule in rules),
         word_literals=word_literals,
         anaphora_scanner=_scanner(anaphora_gate or ()),
     )
+
+
+def _trigger_literals(rules: list[EventRule]) -> dict[str, tuple[tuple[int, int], ...]]:
+    admits: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for idx, rule in enumerate(rules):
+        for j, gate in enumerate(rule.gates):
+            for literal in gate or ():
+                admits[literal].append((idx, j))
+    return {literal: tuple(pairs) for literal, pairs in admits.items()}
 
 
 def _scanner(literals: Iterable[str]) -> Any:
@@ -919,12 +932,24 @@ def _triggers(sentence: str, hits: Hits, rule_ids: Iterable[int], lex: Lexicon) 
     """The trigger spans of the candidate rules; the longest (then weightiest, first) wins on overlap."""
     found: list[tuple[int, int, EventRule]] = []
     rules = lex.rules
+    live: dict[int, set[int]] = {}  # rule -> its patterns whose gate literal occurs
+    if hits is not None:
+        for literal in hits:
+            for idx, j in lex.trigger_literals.get(literal, ()):
+                live.setdefault(idx, set()).add(j)
     for idx in rule_ids:
         rule = rules[idx]
-        for pattern, gate in zip(rule.patterns, rule.gates):
-            if gate is not None and hits is not None and hits.isdisjoint(gate):
-                continue
-            for m in pattern.finditer(sentence):
+        if hits is None:
+            todo: Iterable[int] = range(len(rule.patterns))
+        else:
+            js = live.get(idx)
+            ungated = lex.ungated_patterns[idx]
+            if js is None:
+                todo = ungated
+            else:
+                todo = sorted(js | ungated) if ungated else sorted(js) if len(js) > 1 else js
+        for j in todo:
+            for m in rule.patterns[j].finditer(sentence):
                 found.append((m.start(), m.end(), rule))
     if len(found) > 1:
         found.sort(key=lambda t: (t[0] - t[1], -t[2].weight, t[0]))
@@ -941,12 +966,17 @@ def _triggers(sentence: str, hits: Hits, rule_ids: Iterable[int], lex: Lexicon) 
     return [_Trigger(start, end, rule) for start, end, rule in found]
 
 
+_SPACES = re.compile(r"\s+")
+_LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|as|so)\s+", re.IGNORECASE)
+
+
 def _clean_claimant(text: str) -> str:
-    text = re.sub(r"\s+", " ", text).strip(" \t\"“”'‘’,.;:")
-    return re.sub(r"^(?:and|but|while|as|so)\s+", "", text, flags=re.IGNORECASE)
+    text = _SPACES.sub(" ", text).strip(" \t\"“”'‘’,.;:")
+    return _LEADING_CONJUNCTION.sub("", text)
 
 
-_CLAIM_BOUNDARIES = (",", ";", ":", "“", "”", '"', "(", ")")
+# Up to the last , ; : quote or bracket (greedy, so the match ends just after the last one).
+_LAST_CLAIM_BOUNDARY = re.compile(r'.*[,;:“”"()]', re.DOTALL)
 
 
 def _attribution(
@@ -957,7 +987,8 @@ def _attribution(
     spans: list[tuple[int, int]] = []
     for verb in lex.speech_verb.finditer(sentence):
         end = verb.start()
-        begin = max(sentence.rfind(c, 0, end) for c in _CLAIM_BOUNDARIES) + 1
+        bound = _LAST_CLAIM_BOUNDARY.match(sentence, 0, end)
+        begin = bound.end() if bound else 0
         cleaned = _clean_claimant(sentence[begin:end])
         if cleaned and len(cleaned.split()) <= 16 and lex.claimant_ok.search(cleaned):
             spans.append((begin, end))
@@ -992,6 +1023,7 @@ def _inside(m: _Mention, spans: list[tuple[int, int]]) -> bool:
     return any(m.start >= s and m.end <= e for s, e in spans)
 
 
+_INFINITIVE_AFTER = re.compile(r"[^.;:]{0,80}?\bto\s+\w")
 _COORDINATED = re.compile(r"(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+)(?:the\s+)?", re.IGNORECASE)
 
 
@@ -1040,7 +1072,7 @@ def _mediators(
                 party = [m for m in usable if m.start >= c.end() and m.start - c.end() <= 40]
                 if not party or party[0].side == mediator.side:
                     continue
-                if not re.match(r"[^.;:]{0,80}?\bto\s+\w", sentence[party[0].end :]):
+                if not _INFINITIVE_AFTER.match(sentence[party[0].end :]):
                     continue
             found.append((mediator.side, c.start(), c.end()))
     return found
@@ -1640,6 +1672,7 @@ class _Preceded:
         return hit
 
 
+_CLAUSE_PUNCTUATION = re.compile(r"[,;:]")
 _ANAPHOR_LINK = re.compile(r"^\s*(?:[\w'’-]+\s+){0,2}?(?:between|among|of|with|by)\s+$", re.IGNORECASE)
 
 
@@ -1649,7 +1682,7 @@ def _adjacent_anaphor(sentence: str, trig: _Trigger, anaphors: list[tuple[int, i
     for a, b in anaphors:
         if a >= trig.end and _ANAPHOR_LINK.match(sentence[trig.end : a]):
             return True
-        if b <= trig.start and trig.start - b <= 40 and not re.search(r"[,;:]", sentence[b : trig.start]):
+        if b <= trig.start and trig.start - b <= 40 and not _CLAUSE_PUNCTUATION.search(sentence, b, trig.start):
             return True
     return False
 
