@@ -887,19 +887,23 @@ def _lower(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-def _mentions(actors: Iterable[Actor]) -> list[_Mention]:
+MentionRow = tuple[int, int, str, str, bool]  # start, end, actor code, side, whether the side is a state
+
+
+def _mentions(actors: Iterable[Actor]) -> list[MentionRow]:
     """Mentions of the actors that can be dyad sides (companies trade, they do not make policy:
-    "Qatar Airways agreed with Boeing" is no rapprochement)."""
-    out: list[_Mention] = []
+    "Qatar Airways agreed with Boeing" is no rapprochement), by start, longer first, else as given."""
+    rows: list[tuple[int, int, int, str, str, bool]] = []
     for actor in actors:
         if actor.type in NON_PARTY_TYPES:
             continue
         side = side_of(actor)
         state = bool(actor.country) and side == actor.country
+        code = actor.code
         for m in actor.mentions:
-            out.append(_Mention(m.start, m.end, actor.code, side, state))
-    out.sort(key=lambda m: (m.start, -m.end))
-    return out
+            rows.append((m.start, -m.end, len(rows), code, side, state))
+    rows.sort()
+    return [(start, -neg_end, code, side, state) for start, neg_end, _, code, side, state in rows]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1456,28 +1460,32 @@ def find_signals(text: str, actors: list[Actor], published: datetime | str | Non
     lex = load_lexicon()
     if not text or not actors:
         return []
-    spans = _splitter()(text)
-    if not spans:
-        return []
-    starts = [s for s, _ in spans]
-    candidates: dict[int, set[int]] = defaultdict(set)
     low = _lower(text)
     size = len(low)
+    keys: list[tuple[int, frozenset[int]]] = []  # (last character, rules) of each whole-word key
     for end_idx, (rule_ids, klen, whole) in lex.automaton.iter(low):
         begin = end_idx - klen + 1
         if begin > 0 and low[begin - 1].isalnum():
             continue
         if whole and end_idx + 1 < size and low[end_idx + 1].isalnum():
             continue
-        i = bisect.bisect_right(starts, end_idx) - 1
-        if i >= 0 and end_idx < spans[i][1]:
-            candidates[i].update(rule_ids)
+        keys.append((end_idx, rule_ids))
+    if not keys:
+        return []
+    spans = _splitter()(text)
+    candidates: dict[int, set[int]] = {}
+    i, n = 0, len(spans)
+    for end_idx, rule_ids in keys:  # in text order, as are the spans
+        while i < n and spans[i][1] <= end_idx:
+            i += 1
+        if i < n and spans[i][0] <= end_idx:
+            candidates.setdefault(i, set()).update(rule_ids)
     if not candidates:
         return []
     ments = _mentions(actors)
-    mstarts = [m.start for m in ments]
-    mention_count: Counter[str] = Counter(m.side for m in ments if m.state)
-    mends = [m.end for m in ments]
+    mstarts = [m[0] for m in ments]
+    mention_count: Counter[str] = Counter(m[3] for m in ments if m[4])
+    mends = [m[1] for m in ments]
     exotic = _FOLD_EXOTIC.search(text) is not None
     pending: list[_Pending] = []
     for i in sorted(candidates):
@@ -1504,13 +1512,13 @@ def _idle(text: str, low: str, s0: int, s1: int, mends: list[int], lo: int, hi: 
 
 
 def _read_sentence(
-    text: str, s0: int, s1: int, rule_ids: set[int], ments: list[_Mention], exotic: bool, lex: Lexicon
+    text: str, s0: int, s1: int, rule_ids: set[int], ments: list[MentionRow], exotic: bool, lex: Lexicon
 ) -> list[_Pending]:
     """The pending signals of the sentence ``text[s0:s1]``; ``ments`` are the mentions starting in it."""
     sentence = text[s0:s1]
     low = sentence.lower()
     hits = None if exotic and _FOLD_EXOTIC.search(sentence) else scan(lex.scanner, low)
-    local = [_Mention(m.start - s0, m.end - s0, m.code, m.side, m.state) for m in ments if m.end <= s1]
+    local = [_Mention(start - s0, end - s0, code, side, state) for start, end, code, side, state in ments if end <= s1]
     if admits(lex.anaphora_gate, hits):
         anaphors = [(m.start(), m.end()) for m in lex.anaphora.finditer(sentence)]
     else:
