@@ -122,6 +122,7 @@ class Lexicon:
     speech_gate: Gate
     calibration: tuple[float, float]
     scanner: Any  # Aho-Corasick over the literals of the sentence-level gates, trap and speech words
+    word_finder: re.Pattern[str] | None  # whole-word occurrences of the cue, clause-break and head words
     trigger_literals: dict[str, tuple[tuple[int, int], ...]]  # gate literal -> (rule, pattern) it admits
     ungated_patterns: tuple[frozenset[int], ...]  # per rule, the patterns with no literal gate
     word_literals: frozenset[str]  # trap and speech words: a sentence holding none needs no word list
@@ -549,18 +550,57 @@ class WordSplit:
     words: frozenset[str]
     rest: re.Pattern[str] | None
 
-    def spans(self, low: str, tokens: set[str]) -> list[tuple[int, int]]:
-        """Match spans in ``low`` (lower-cased, tokens ``tokens``), in text order."""
+    def spans(self, low: str, tokens: set[str], occurrences: Occurrences | None = None) -> list[tuple[int, int]]:
+        """Match spans in ``low`` (lower-cased, tokens ``tokens``; or the whole-word ``occurrences``
+        of a superset of ``words``), in text order."""
         found = [m.span() for m in self.rest.finditer(low)] if self.rest is not None else []
-        for word in self.words.intersection(tokens):
-            size, at = len(word), low.find(word)
-            while at >= 0:
-                end = at + size
-                if (at == 0 or not _is_word(low[at - 1])) and (end == len(low) or not _is_word(low[end])):
-                    found.append((at, end))
-                at = low.find(word, at + 1)
+        words = self.words
+        if occurrences is None:
+            occurrences = whole_words(low, words.intersection(tokens))
+        found += [(start, end) for start, end, word in occurrences if word in words]
         found.sort()
         return found
+
+
+Occurrences = list[tuple[int, int, str]]  # (start, end, word) of whole-word occurrences
+
+
+def whole_words(low: str, words: Iterable[str]) -> Occurrences:
+    """Every occurrence of each of ``words`` as a whole token of ``low``."""
+    found: Occurrences = []
+    for word in words:
+        size, at = len(word), low.find(word)
+        while at >= 0:
+            end = at + size
+            if (at == 0 or not _is_word(low[at - 1])) and (end == len(low) or not _is_word(low[end])):
+                found.append((at, end, word))
+            at = low.find(word, at + 1)
+    return found
+
+
+def word_finder(words: Iterable[str]) -> re.Pattern[str] | None:
+    """A regex whose ``finditer`` gives the whole-token occurrences of ``words`` in text order (their
+    alternation as a trie, so that a position costs a character test or two); None when some word
+    is not all word characters (``\\b`` would then not mark a token's edge)."""
+    trie: dict[str, Any] = {}
+    for word in sorted(set(words)):
+        if not _TOKEN.fullmatch(word):
+            return None
+        node = trie
+        for c in word:
+            node = node.setdefault(c, {})
+        node[""] = {}
+    if not trie:
+        return None
+
+    def alternation(node: dict[str, Any]) -> str:
+        branches = [re.escape(c) + alternation(node[c]) for c in sorted(node) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+        return body + "?" if "" in node else body
+
+    return re.compile(r"\b" + alternation(trie) + r"\b")
 
 
 def _is_word(c: str) -> bool:
@@ -711,6 +751,8 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     )
     cal = _yaml("calibration.yaml", directory) or {}
     speech = frozenset(att["speech_verbs"].split("|")) | {"according", "cited", "citing", "quoting"}
+    outlet_heads = heads_of(re.compile(rf"\b(?:{outlet_alt})\b"))
+    clause_split = word_split(refs["clause_break"], re.IGNORECASE)
     anaphora_gate = gate_of(anaphora)
     mediation_gate = gate_of(mediation_any)
     mediation_heads = union_heads(heads_of(re.compile(c["pattern"], re.IGNORECASE)) for c in med["cues"])
@@ -740,25 +782,41 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         mediation_gate=mediation_gate,
         mediation_heads=mediation_heads,
         outlet_any=re.compile(rf"\b(?:{outlet_alt})\b"),
-        outlet_heads=heads_of(re.compile(rf"\b(?:{outlet_alt})\b")),
+        outlet_heads=outlet_heads,
         mediation_window=int(med.get("window", 60)),
         anaphora=anaphora,
         anaphora_gate=anaphora_gate,
         location_before=guarded(re.compile(refs["location_before"], re.IGNORECASE)),
         topic_before=guarded(re.compile(refs["topic_before"], re.IGNORECASE)),
         clause_break=re.compile(refs["clause_break"], re.IGNORECASE),
-        clause_split=word_split(refs["clause_break"], re.IGNORECASE),
+        clause_split=clause_split,
         traps=traps,
         speech=speech,
         speech_verb=speech_verb,
         speech_gate=gate_of(speech_verb),
         calibration=(float(cal.get("a", 1.0)), float(cal.get("b", 0.0))),
         scanner=_scanner(literal for gate in gates if gate for literal in gate),
+        word_finder=_readers_words(cue_words, clause_split, mediation_heads, outlet_heads, mediation),
         trigger_literals=_trigger_literals(rules),
         ungated_patterns=tuple(frozenset(j for j, g in enumerate(rule.gates) if g is None) for rule in rules),
         word_literals=word_literals,
         anaphora_scanner=_scanner(anaphora_gate or ()),
     )
+
+
+def _readers_words(
+    cue_words: frozenset[str] | None,
+    clause_split: WordSplit | None,
+    mediation_heads: WordHeads | None,
+    outlet_heads: WordHeads | None,
+    mediation: tuple[MediationCue, ...],
+) -> re.Pattern[str] | None:
+    """``word_finder`` of every word the sentence readers test for as a token; None when some reader
+    does not work from words (it then needs the sentence's full token set)."""
+    heads = (mediation_heads, outlet_heads, *(c.heads for c in mediation))
+    if cue_words is None or clause_split is None or any(h is None for h in heads):
+        return None
+    return word_finder(set().union(cue_words, clause_split.words, *(h.words for h in heads if h is not None)))
 
 
 def _trigger_literals(rules: list[EventRule]) -> dict[str, tuple[tuple[int, int], ...]]:
@@ -1114,17 +1172,17 @@ class _CueIndex:
 
     __slots__ = ("low", "lex", "starts", "marks")
 
-    def __init__(self, low: str, tokens: set[str], lex: Lexicon, hits: Hits = None) -> None:
+    def __init__(
+        self, low: str, tokens: set[str], lex: Lexicon, hits: Hits = None, occurrences: Occurrences | None = None
+    ) -> None:
+        """``occurrences``: the whole-word occurrences of a superset of the cue words, if known."""
         self.low = low
         self.lex = lex
-        marks: dict[int, tuple[int, str]] = {}
-        for word in lex.cue_words.intersection(tokens):
-            size, at = len(word), low.find(word)
-            while at >= 0:
-                end = at + size
-                if (at == 0 or not _is_word(low[at - 1])) and (end == len(low) or not _is_word(low[end])):
-                    marks[at] = (end, word)
-                at = low.find(word, at + 1)
+        cue_words = lex.cue_words
+        assert cue_words is not None
+        if occurrences is None:
+            occurrences = whole_words(low, cue_words.intersection(tokens))
+        marks = {start: (end, word) for start, end, word in occurrences if word in cue_words}
         if lex.cue_prefixes is not None and (
             any(p in low for p in lex.cue_prefix_words) if hits is None else not hits.isdisjoint(lex.cue_prefix_words)
         ):
@@ -1531,9 +1589,16 @@ def _read_sentence(
     words = set(_WORDS.findall(low)) if hits is None or not hits.isdisjoint(lex.word_literals) else _NO_WORDS
     if _is_trap(low, words, lex, hits):
         return []
-    tokens = set(_TOKEN.findall(low))
+    # The whole-word occurrences of every word some reader looks for, in one pass; the set of those
+    # words stands for the sentence's tokens wherever a reader asks whether one of them occurs.
+    occurrences: Occurrences | None = None
+    if lex.word_finder is not None:
+        occurrences = [(m.start(), m.end(), m.group()) for m in lex.word_finder.finditer(low)]
+        tokens = {word for _, _, word in occurrences}
+    else:
+        tokens = set(_TOKEN.findall(low))
     if lex.clause_split is not None and hits is not None:
-        breaks = lex.clause_split.spans(low, tokens)
+        breaks = lex.clause_split.spans(low, tokens, occurrences)
     else:
         breaks = [(m.start(), m.end()) for m in lex.clause_break.finditer(sentence)]
     places = _Preceded(sentence, lex.location_before, 60)
@@ -1555,7 +1620,7 @@ def _read_sentence(
             t = triggers[ti]
             if t.rule.polarity == g.rule.polarity and t.start - g.end <= GOVERN_SPAN:
                 suppressed.add(ti)
-    cue_index = _CueIndex(low, tokens, lex, hits) if lex.cue_words is not None and len(low) == len(sentence) else None
+    cue_index = _CueIndex(low, tokens, lex, hits, occurrences) if lex.cue_words is not None and len(low) == len(sentence) else None
     out: list[_Pending] = []
     for ti, trig in enumerate(triggers):
         if ti in suppressed:
