@@ -550,14 +550,17 @@ class WordSplit:
     words: frozenset[str]
     rest: re.Pattern[str] | None
 
-    def spans(self, low: str, tokens: set[str], occurrences: Occurrences | None = None) -> list[tuple[int, int]]:
+    def spans(
+        self, low: str, tokens: set[str], occurrences: Occurrences | None = None, rest: list[tuple[int, int]] | None = None
+    ) -> list[tuple[int, int]]:
         """Match spans in ``low`` (lower-cased, tokens ``tokens``; or the whole-word ``occurrences``
-        of a superset of ``words``), in text order."""
-        found = [m.span() for m in self.rest.finditer(low)] if self.rest is not None else []
+        of a superset of ``words`` and the ``rest`` pattern's spans, if known), in text order."""
+        if rest is None:
+            rest = [m.span() for m in self.rest.finditer(low)] if self.rest is not None else []
         words = self.words
         if occurrences is None:
             occurrences = whole_words(low, words.intersection(tokens))
-        found += [(start, end) for start, end, word in occurrences if word in words]
+        found = rest + [(start, end) for start, end, word in occurrences if word in words]
         found.sort()
         return found
 
@@ -578,10 +581,12 @@ def whole_words(low: str, words: Iterable[str]) -> Occurrences:
     return found
 
 
-def word_finder(words: Iterable[str]) -> re.Pattern[str] | None:
+def word_finder(words: Iterable[str], rest: re.Pattern[str] | None = None) -> re.Pattern[str] | None:
     """A regex whose ``finditer`` gives the whole-token occurrences of ``words`` in text order (their
-    alternation as a trie, so that a position costs a character test or two); None when some word
-    is not all word characters (``\\b`` would then not mark a token's edge)."""
+    alternation as a trie, so that a position costs a character test or two) as group 1, and beside
+    them the matches of ``rest``, a pattern of non-word characters only (so the two never overlap).
+    None when some word is not all word characters (``\\b`` would then not mark a token's edge) or
+    ``rest`` has groups, flags other than IGNORECASE, or could match the empty string."""
     trie: dict[str, Any] = {}
     for word in sorted(set(words)):
         if not _TOKEN.fullmatch(word):
@@ -600,7 +605,12 @@ def word_finder(words: Iterable[str]) -> re.Pattern[str] | None:
         body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
         return body + "?" if "" in node else body
 
-    return re.compile(r"\b" + alternation(trie) + r"\b")
+    pattern = r"(\b" + alternation(trie) + r"\b)"
+    if rest is not None:
+        if rest.groups or rest.flags & ~(re.IGNORECASE | re.UNICODE) or sre_parser.parse(rest.pattern, rest.flags).getwidth()[0] < 1:
+            return None
+        pattern += f"|(?{'i' if rest.flags & re.IGNORECASE else ''}:{rest.pattern})"
+    return re.compile(pattern)
 
 
 def _is_word(c: str) -> bool:
@@ -816,7 +826,7 @@ def _readers_words(
     heads = (mediation_heads, outlet_heads, *(c.heads for c in mediation))
     if cue_words is None or clause_split is None or any(h is None for h in heads):
         return None
-    return word_finder(set().union(cue_words, clause_split.words, *(h.words for h in heads if h is not None)))
+    return word_finder(set().union(cue_words, clause_split.words, *(h.words for h in heads if h is not None)), clause_split.rest)
 
 
 def _trigger_literals(rules: list[EventRule]) -> dict[str, tuple[tuple[int, int], ...]]:
@@ -1592,13 +1602,19 @@ def _read_sentence(
     # The whole-word occurrences of every word some reader looks for, in one pass; the set of those
     # words stands for the sentence's tokens wherever a reader asks whether one of them occurs.
     occurrences: Occurrences | None = None
+    rest: list[tuple[int, int]] | None = None
     if lex.word_finder is not None:
-        occurrences = [(m.start(), m.end(), m.group()) for m in lex.word_finder.finditer(low)]
+        occurrences, rest = [], []
+        for m in lex.word_finder.finditer(low):
+            if m.start(1) >= 0:
+                occurrences.append((m.start(), m.end(), m.group()))
+            else:
+                rest.append(m.span())
         tokens = {word for _, _, word in occurrences}
     else:
         tokens = set(_TOKEN.findall(low))
     if lex.clause_split is not None and hits is not None:
-        breaks = lex.clause_split.spans(low, tokens, occurrences)
+        breaks = lex.clause_split.spans(low, tokens, occurrences, rest)
     else:
         breaks = [(m.start(), m.end()) for m in lex.clause_break.finditer(sentence)]
     places = _Preceded(sentence, lex.location_before, 60)
