@@ -63,6 +63,8 @@ class Settings:
     allow_networks: tuple[str, ...] = ()
     archive_dir: str | None = None
     state_dir: str = field(default_factory=lambda: str(Path.home() / ".wirewatch"))
+    #: Faust's data directory; ``None`` keeps Faust's default, ``<app id>-data`` in the working directory.
+    data_dir: str | None = None
     web_port: int = 6066
     web_host: str = "127.0.0.1"
     session_timeout: float = 10.0
@@ -250,6 +252,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         allow_networks=_networks(env.get("WIREWATCH_ALLOW_NETWORKS", "")),
         archive_dir=env.get("WIREWATCH_ARCHIVE_DIR") or None,
         state_dir=env.get("WIREWATCH_STATE_DIR") or defaults.state_dir,
+        data_dir=env.get("WIREWATCH_DATA_DIR") or None,
         web_port=_int(env, "WIREWATCH_WEB_PORT", defaults.web_port, minimum=1),
         web_host=env.get("WIREWATCH_WEB_HOST") or defaults.web_host,
         session_timeout=_float(env, "WIREWATCH_SESSION_TIMEOUT", defaults.session_timeout),

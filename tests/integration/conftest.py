@@ -59,6 +59,7 @@ def env(bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Env:
         "WIREWATCH_APP_ID": f"wirewatch-test-{tag}",
         "WIREWATCH_ALLOW_NETWORKS": "127.0.0.0/8",
         "WIREWATCH_STATE_DIR": str(tmp_path_factory.mktemp("state")),
+        "WIREWATCH_DATA_DIR": str(tmp_path_factory.mktemp("faust-data")),
         "WIREWATCH_WEB_PORT": str(broker.free_port()),
         "WIREWATCH_LOG_LEVEL": "INFO",
     }

@@ -22,7 +22,7 @@ async def test_run_demo_shows_enriched_seed_and_stops_cleanly(tmp_path) -> None:
     port = broker.free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KAFKA_", "WIREWATCH_"))}
     env.update(WIREWATCH_WEB_PORT=str(broker.free_port()), WIREWATCH_STATE_DIR=str(tmp_path),
-               WIREWATCH_APP_ID="wirewatch-run-test")
+               WIREWATCH_DATA_DIR=str(tmp_path / "faust-data"), WIREWATCH_APP_ID="wirewatch-run-test")
     log = tmp_path / "run.log"
     with log.open("wb") as out:
         process = subprocess.Popen(wirewatch("run", "--demo", "--no-feeds", "--listen", f"127.0.0.1:{port}"),

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from wirewatch.errors import SettingsError
+from wirewatch.processors.app import create_app
 from wirewatch.settings import from_env, load_feeds
 
 
@@ -22,6 +23,13 @@ def test_environment_overrides() -> None:
     assert settings.topic("signals") == "news.signals"
     assert settings.partitions == 12
     assert settings.allow_networks == ("127.0.0.0/8", "10.0.0.0/8")
+
+
+def test_data_dir_defaults_to_fausts_and_can_be_moved(tmp_path: Path) -> None:
+    assert from_env({}).data_dir is None
+    settings = from_env({"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1", "WIREWATCH_DATA_DIR": str(tmp_path / "faust")})
+    assert settings.data_dir == str(tmp_path / "faust")
+    assert create_app(settings).conf.datadir == tmp_path / "faust"
 
 
 @pytest.mark.parametrize(("name", "value"), [

@@ -33,6 +33,8 @@ def create_app(settings: Settings) -> faust.App:
         "autodiscover": False,
         "logging_config": None,
     }
+    if settings.data_dir:
+        config["datadir"] = settings.data_dir
     app = faust.App(settings.app_id, **config)
     transport.install(app)
     wired = topics.declare(app, settings)
