@@ -126,6 +126,7 @@ class Lexicon:
     trigger_literals: dict[str, tuple[tuple[int, int], ...]]  # gate literal -> (rule, pattern) it admits
     ungated_patterns: tuple[frozenset[int], ...]  # per rule, the patterns with no literal gate
     word_literals: frozenset[str]  # trap and speech words: a sentence holding none needs no word list
+    trap_literals: frozenset[str]  # trap words and phrases: a sentence holding none is no trap
     anaphora_scanner: Any  # the pair anaphors' gate literals alone
 
 
@@ -810,6 +811,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         trigger_literals=_trigger_literals(rules),
         ungated_patterns=tuple(frozenset(j for j, g in enumerate(rule.gates) if g is None) for rule in rules),
         word_literals=word_literals,
+        trap_literals=frozenset().union(*(vocab | set(phrases) for vocab, phrases, _ in traps)),
         anaphora_scanner=_scanner(anaphora_gate or ()),
     )
 
@@ -1597,7 +1599,7 @@ def _read_sentence(
     if not triggers:
         return []
     words = set(_WORDS.findall(low)) if hits is None or not hits.isdisjoint(lex.word_literals) else _NO_WORDS
-    if _is_trap(low, words, lex, hits):
+    if (hits is None or not hits.isdisjoint(lex.trap_literals)) and _is_trap(low, words, lex, hits):
         return []
     # The whole-word occurrences of every word some reader looks for, in one pass; the set of those
     # words stands for the sentence's tokens wherever a reader asks whether one of them occurs.
