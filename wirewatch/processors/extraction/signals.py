@@ -7,6 +7,8 @@ with CAMEO/PLOVER codes, Goldstein weights, modality, attribution and mediation 
 code here is only the reading procedure:
 
 1. An Aho-Corasick automaton over the trigger keys picks candidate sentences; only those are read.
+   A read sentence is scanned once for what its readers' gates ask (one Aho-Corasick pass for the
+   gate literals, one trie regex for the whole words), so each gate is a set test, not a search.
 2. In a candidate sentence the event patterns give trigger spans (longest wins on overlap).
 3. Claimants ("a senior Turkish official told Reuters") and mediators ("Russia nudged Syria to ...")
    are read first, so that the actors inside them are not taken for participants.
@@ -476,7 +478,9 @@ class WordHeads:
         if not words.isdisjoint(self.words):
             return True
         if hits is not None:
-            return not hits.isdisjoint(self.prefixes) and self.prefix_start is not None and self.prefix_start.search(low) is not None
+            if hits.isdisjoint(self.prefixes):
+                return False
+            return self.prefix_start is not None and self.prefix_start.search(low) is not None
         return self.starts_some(low)
 
     def starts_some(self, low: str) -> bool:
@@ -838,6 +842,8 @@ def _readers_words(
 
 
 def _trigger_literals(rules: list[EventRule]) -> dict[str, tuple[tuple[int, int], ...]]:
+    """Gate literal -> the (rule, pattern) pairs whose gate holds it, so a sentence's literals name the
+    only trigger patterns worth running."""
     admits: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for idx, rule in enumerate(rules):
         for j, gate in enumerate(rule.gates):
@@ -997,13 +1003,13 @@ def _is_trap(low: str, words: set[str], lex: Lexicon, hits: Hits = None) -> bool
             if not vocab.isdisjoint(words) or (any(p in low for p in phrases) if hits is None else not hits.isdisjoint(phrases)):
                 return True
             continue
-        hits_ = len(vocab & words)
-        if hits_ >= minimum:
+        count = len(vocab & words)
+        if count >= minimum:
             return True
         for p in phrases:
             if (p in low) if hits is None else (p in hits):
-                hits_ += 1
-                if hits_ >= minimum:
+                count += 1
+                if count >= minimum:
                     return True
     return False
 
