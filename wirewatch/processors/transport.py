@@ -82,9 +82,9 @@ class _Consumer(driver.Consumer):
         are the first the agents see of those partitions.
         """
         super().resume_flow()
-        ready = self._awaiting_flow & self.assignment()
-        self._awaiting_flow.clear()
-        if ready:
+        if self._awaiting_flow:
+            ready = self._awaiting_flow & self.assignment()
+            self._awaiting_flow.clear()
             super().resume_partitions(ready)
 
     async def on_partitions_revoked(self, revoked: set[TP]) -> None:
