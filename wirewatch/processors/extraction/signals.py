@@ -373,23 +373,26 @@ class WordGate:
     prefix_words: tuple[str, ...] = ()
 
 
+def _heads_of(pattern: str, flags: int) -> list[tuple[str, bool, bool]] | None:
+    """The head word of every path through ``pattern``; None when some path has none."""
+    paths = _paths(sre_parser.parse(pattern, flags))
+    if paths is None:
+        return None
+    heads = [_head(path) for path in paths]
+    return None if None in heads else heads  # type: ignore[return-value]
+
+
 def word_gate(alternatives: Iterable[tuple[str, str]], flags: int = 0) -> WordGate | None:
     """Derive the word gate of ``(category, pattern)`` alternatives, in order; None if any path has no head."""
     simple: dict[str, str] = {}
     fallback: set[str] = set()
     prefixes: set[str] = set()
     for cat, pattern in alternatives:
-        paths = _paths(sre_parser.parse(pattern, flags))
-        if paths is None:
+        heads = _heads_of(pattern, flags)
+        if heads is None:
             return None
-        for path in paths:
-            head = _head(path)
-            if head is None:
-                return None
-            word, exact, is_simple = head
-            if not exact and not is_simple:
-                prefixes.add(word)
-            elif not exact:
+        for word, exact, is_simple in heads:
+            if not exact:
                 prefixes.add(word)
             elif is_simple:
                 simple.setdefault(word, cat)
@@ -435,14 +438,10 @@ def cue_scope(alternatives: list[tuple[str, str]]) -> CueScope | None:
     exact: dict[str, set[int]] = defaultdict(set)
     prefixes: dict[str, set[int]] = defaultdict(set)
     for i, (_, pattern) in enumerate(alternatives):
-        paths = _paths(sre_parser.parse(pattern, 0))
-        if paths is None:
+        heads = _heads_of(pattern, 0)
+        if heads is None:
             return None
-        for path in paths:
-            head = _head(path)
-            if head is None:
-                return None
-            word, is_exact, _ = head
+        for word, is_exact, _ in heads:
             (exact if is_exact else prefixes)[word].add(i)
     return CueScope(
         tuple(f"(?P<{name}>{pattern})" for name, pattern in alternatives),
