@@ -115,7 +115,7 @@ async def passthrough(servers: str, source: str, sink: str, expected: int) -> fl
 def start_worker(servers: str, prefix: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": servers, "WIREWATCH_TOPIC_PREFIX": prefix,
            "WIREWATCH_APP_ID": f"bench-{prefix.strip('.')}", "WIREWATCH_WEB_PORT": str(port),
-           "WIREWATCH_LOG_LEVEL": "WARNING"}
+           "WIREWATCH_LOG_LEVEL": "WARNING", "WIREWATCH_DATA_DIR": str(log.with_suffix(".data"))}
     process = subprocess.Popen([sys.executable, "-m", "wirewatch", "worker"], env=env,
                                stdout=log.open("wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
