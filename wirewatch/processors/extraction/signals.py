@@ -26,16 +26,17 @@ import dataclasses
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from re import _constants as sre_constants
+from re import _parser as sre_parser
+from typing import Any
 
 import ahocorasick
 import yaml
-from re import _constants as sre_constants
-from re import _parser as sre_parser
 
 from wirewatch.schemas.models import Actor, DyadVerdict, Evidence, Signal
 
