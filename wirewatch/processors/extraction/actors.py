@@ -35,6 +35,7 @@ import dataclasses
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -608,7 +609,7 @@ def _scan(text: str, kb: KB, hay: str) -> tuple[list[Hit], Extras]:
     return hits, extras
 
 
-def _extra(extras: Extras, start: int, extra: tuple[bool, tuple[str, ...]]) -> None:
+def _extra(extras: Extras, start: int, extra: tuple[str | None, tuple[str, ...]]) -> None:
     sport, targets = extra
     if sport == SPORT_TERM:
         extras.sport.append(start)
@@ -782,6 +783,21 @@ class _Collector:
             self.infos[key] = info
         else:
             spans.append((start, end))
+
+    def nearest_before(self, start: int, reach: int, keep: Callable[[Info], bool] | None = None) -> str | None:
+        """The key of the actor mentioned last before ``start`` in its paragraph, at most ``reach`` back.
+
+        ``keep`` limits the search to the actors whose fields it accepts.
+        """
+        floor = max(self.text.rfind("\n", 0, start), start - reach)
+        best: tuple[int, str] | None = None
+        for key, spans in self.spans.items():
+            if keep is not None and not keep(self.infos[key]):
+                continue
+            position = max((s for s, _ in spans if floor < s < start), default=-1)
+            if position >= 0 and (best is None or position > best[0]):
+                best = (position, key)
+        return None if best is None else best[1]
 
     def add(
         self,
@@ -1212,18 +1228,12 @@ def _pronoun_office(out: _Collector, start: int, end: int, sense: Sense, when: d
     and "her" for the nearest person. Anything else (NATO's "its secretary general") is left alone.
     """
     kinds = PRONOUNS[sense.surface.split()[0]]
-    floor = max(out.text.rfind("\n", 0, start), start - 200)
-    best: tuple[int, Info] | None = None
-    for key, spans in out.spans.items():
-        info = out.infos[key]
-        if kinds == PRONOUNS["his"] and info[4] != "person":
-            continue
-        position = max((s for s, _ in spans if floor < s < start), default=-1)
-        if position >= 0 and (best is None or position > best[0]):
-            best = (position, info)
-    if best is None or best[1][4] not in kinds or best[1][2] is None:
+    personal = "person" in kinds
+    key = out.nearest_before(start, 200, (lambda info: info[4] == "person") if personal else None)
+    info = None if key is None else out.infos[key]
+    if info is None or info[4] not in kinds or info[2] is None:
         return
-    iso = best[1][2]
+    iso = info[2]
     _office(out, start, sense.target, end, iso, _country_label(kb, iso), when, kb)
 
 
@@ -1234,18 +1244,9 @@ def _counterpart_office(out: _Collector, start: int, iso: str, when: dt.date, kb
     paragraph (at most 300 characters back) lends the counterpart its office, so the Turkish foreign
     minister is found for a Russian foreign minister and the intelligence chief for a spy chief.
     """
-    floor = max(out.text.rfind("\n", 0, start), start - 300)
-    best: tuple[int, str] | None = None
-    for key, spans in out.spans.items():
-        info = out.infos[key]
-        if info[4] not in ("person", "official") or info[2] == iso:
-            continue
-        position = max((s for s, _ in spans if floor < s < start), default=-1)
-        if position >= 0 and (best is None or position > best[0]):
-            best = (position, key)
-    if best is None:
+    key = out.nearest_before(start, 300, lambda info: info[4] in ("person", "official") and info[2] != iso)
+    if key is None:
         return None
-    key = best[1]
     role = out.infos[key][3]
     entity = kb.entities.get(key)
     if entity is not None:
