@@ -244,7 +244,7 @@ def test_company_deals_are_not_political_dyads() -> None:
 
 def test_lexicon_gates_are_necessary_conditions() -> None:
     """A derived literal gate never rejects text the regex matches; guards keep the same matches."""
-    from wirewatch.processors.extraction.signals import gate_of, guarded, may_match
+    from wirewatch.processors.extraction.gates import gate_of, guarded, may_match
 
     pattern = re.compile(r"\b(?:den(?:y|ies|ied)|reject\w*\s+reports?)\b|[''’]ll\b", re.IGNORECASE)
     for text in ("they DENIED it", "we'll see", "officials rejected reports", "the president spoke"):
@@ -265,12 +265,13 @@ _TRICKY = (
 def test_word_read_cue_scopes_equal_their_regexes() -> None:
     """Modality scopes read from marked words give the regex's categories over every character range,
     including ranges that cut a word; clause breaks found by words equal the regex's spans."""
-    from wirewatch.processors.extraction.signals import _TOKEN, _CueIndex
+    from wirewatch.processors.extraction.gates import WORD_TOKEN
+    from wirewatch.processors.extraction.signals import _CueIndex
 
     lex = load_lexicon()
     for text in _TRICKY:
         low = text.lower()
-        tokens = set(_TOKEN.findall(low))
+        tokens = set(WORD_TOKEN.findall(low))
         index = _CueIndex(low, tokens, lex)
         for a in range(0, len(low), 3):
             for b in range(a, min(len(low), a + 90) + 1, 5):
@@ -284,14 +285,14 @@ def test_word_read_cue_scopes_equal_their_regexes() -> None:
 
 def test_head_words_admit_every_match() -> None:
     """A mediation cue's head words never reject a sentence its regex matches."""
-    from wirewatch.processors.extraction.signals import _TOKEN
+    from wirewatch.processors.extraction.gates import WORD_TOKEN
 
     lex = load_lexicon()
     matched = 0
     for text in (*_TRICKY, "Talks were held under the auspices of Oman.", "Qatar helped broker the deal.",
                  "The deal was mediated by Turkey.", "Russia nudged Syria to normalise ties with Turkey."):
         low = text.lower()
-        tokens = set(_TOKEN.findall(low))
+        tokens = set(WORD_TOKEN.findall(low))
         for cue in lex.mediation:
             if cue.pattern.search(text):
                 matched += 1
