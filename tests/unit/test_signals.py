@@ -328,3 +328,18 @@ def test_pronoun_subject_and_rejection() -> None:
     assert [(s.dyad, s.modality) for s in denied] == [("IND-PAK", "denied")]
     rejected = _read("Israel rejected Hamas's offer of a truce.")
     assert [(s.kind, s.polarity) for s in rejected] == [("rejection", "hostile")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("North Korea fired a ballistic missile into the sea, South Korea's military said.", []),
+        ("The Houthis attacked a commercial ship in the Red Sea, the U.S. military said.", []),
+        ("Hezbollah fired dozens of rockets at northern Israel, the Israeli military said.", [("attack", "HEZ-ISR")]),
+        ("Israeli air strikes hit targets near Damascus early on Monday.", [("attack", "ISR-SYR")]),
+        ("Russian forces launched a drone attack on Kyiv overnight.", [("attack", "RUS-UKR")]),
+    ],
+)
+def test_a_trailing_reporter_is_no_target_and_a_struck_place_is(text: str, expected: list[tuple[str, str]]) -> None:
+    """", the X military said" reports the strike; the state named where it landed was struck."""
+    assert [(s.kind, s.dyad) for s in _read(text)] == expected

@@ -1190,7 +1190,7 @@ def _read_sentence(
             extra = [
                 m
                 for m in _distinct(reversed(speakers))
-                if all(m.side != c.side for c in chosen) and not (cooperative and m.side in mediator_sides)
+                if m.start < trig.start and all(m.side != c.side for c in chosen) and not (cooperative and m.side in mediator_sides)
             ]
             if extra and chosen:
                 subject_acts = frame == "directed" and chosen[0].end <= trig.start
@@ -1198,7 +1198,7 @@ def _read_sentence(
                 how = "speaker"
         implicit = False
         if len(chosen) == 1 and rule.implicit_target:
-            place = _place_host(sentence, trig, chosen)
+            place = _place_host(sentence, trig, chosen, _TARGET_AFTER)
             if place is not None:
                 chosen = chosen + [place]
                 how = "context"
@@ -1305,16 +1305,24 @@ def _adjacent_anaphor(sentence: str, trig: _Trigger, anaphors: list[tuple[int, i
 
 _PLACE = re.compile(r"(?-i:[A-Z][\w’'-]+)(?:\s+(?-i:[A-Z][\w’'-]+)){0,2}")
 _PLACE_AFTER = re.compile(r"\b(?:to|in|at)\s+(?:the\s+)?(?:\w+\s+capital\s+(?:of\s+)?)?(?=(?-i:[A-Z]))", re.IGNORECASE)
+# Where a strike landed: "fired rockets at northern Israel", "struck targets near Damascus", "an attack on Kyiv".
+_TARGET_AFTER = re.compile(
+    r"\b(?:in|at|on|near|into|over|across|towards?|against)\s+(?:the\s+)?"
+    r"(?:(?:northern|southern|eastern|western|central|north-?eastern|north-?western|south-?eastern|south-?western|"
+    r"north|south|east|west|outskirts\s+of|suburbs\s+of|\w+\s+capital(?:\s+of)?)\s+)?(?=(?-i:[A-Z]))",
+    re.IGNORECASE,
+)
 
 
-def _place_host(sentence: str, trig: _Trigger, chosen: list[_Mention]) -> _Mention | None:
-    """The host of a visit named as a place ("visit to Riyadh", "visited Moscow", "arrived in Tehran").
+def _place_host(sentence: str, trig: _Trigger, chosen: list[_Mention], after: re.Pattern[str] = _PLACE_AFTER) -> _Mention | None:
+    """The host of a visit named as a place ("visit to Riyadh", "visited Moscow", "arrived in Tehran"),
+    or, with ``after=_TARGET_AFTER``, the state struck ("fired rockets at northern Israel").
 
     Actor recognition rightly reads such names as locations, not actors; for a visit the place's
     state is the host, so the name is looked up through ``find_actors`` on its own.
     """
     starts = [trig.end + len(sentence[trig.end :]) - len(sentence[trig.end :].lstrip())]
-    starts += [m.end() for m in _PLACE_AFTER.finditer(sentence, trig.start, min(len(sentence), trig.end + 60))]
+    starts += [m.end() for m in after.finditer(sentence, trig.start, min(len(sentence), trig.end + 60))]
     for start in starts:
         m = _PLACE.match(sentence, start)
         if m is None:
