@@ -487,7 +487,10 @@ MentionRow = tuple[int, int, str, str, bool]  # start, end, actor code, side, wh
 
 def _mentions(actors: Iterable[Actor]) -> list[MentionRow]:
     """Mentions of the actors that can be dyad sides (companies trade, they do not make policy:
-    "Qatar Airways agreed with Boeing" is no rapprochement), by start, longer first, else as given."""
+    "Qatar Airways agreed with Boeing" is no rapprochement), by start, longer first, else as given.
+
+    A mention inside another's span is a qualifier of that actor ("Iranian" in "Iranian-backed
+    militia" names the sponsor), not a party of its own."""
     rows: list[tuple[int, int, int, str, str, bool]] = []
     for actor in actors:
         if actor.type in NON_PARTY_TYPES:
@@ -498,7 +501,14 @@ def _mentions(actors: Iterable[Actor]) -> list[MentionRow]:
         for m in actor.mentions:
             rows.append((m.start, -m.end, len(rows), code, side, state))
     rows.sort()
-    return [(start, -neg_end, code, side, state) for start, neg_end, _, code, side, state in rows]
+    out: list[MentionRow] = []
+    reach = -1
+    for start, neg_end, _, code, side, state in rows:
+        if -neg_end <= reach and out and out[-1][0] <= start and (out[-1][0], out[-1][1]) != (start, -neg_end):
+            continue
+        out.append((start, -neg_end, code, side, state))
+        reach = max(reach, -neg_end)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
