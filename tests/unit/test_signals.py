@@ -343,3 +343,11 @@ def test_pronoun_subject_and_rejection() -> None:
 def test_a_trailing_reporter_is_no_target_and_a_struck_place_is(text: str, expected: list[tuple[str, str]]) -> None:
     """", the X military said" reports the strike; the state named where it landed was struck."""
     assert [(s.kind, s.dyad) for s in _read(text)] == expected
+
+
+def test_coordinated_actors_each_get_the_event() -> None:
+    sanctions = _read("The United States and the European Union imposed new sanctions on Russia.")
+    assert sorted((s.kind, s.dyad) for s in sanctions) == [("sanction", "EUR-RUS"), ("sanction", "RUS-USA")]
+    accused = _read("Russia accused the United States, Britain and France of escalating the conflict.")
+    assert sorted(s.dyad for s in accused if s.kind == "accusation") == ["FRA-RUS", "GBR-RUS", "RUS-USA"]
+    assert {s.dyad for s in _read("Turkey and Syria agreed to restore relations.")} == {"SYR-TUR"}

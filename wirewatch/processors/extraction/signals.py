@@ -1226,17 +1226,20 @@ def _read_sentence(
             if rule.kind == "mediation" and mediator is None:
                 continue
         before = anaphor_at if anaphor_at is not None else trig.start
+        sides = [(m.side, m.code) for m in chosen]
+        groups = _conjoined(sentence, chosen, cands) if len(chosen) == 2 and frame != "joint" else [sides]
         if cooperative and mediator_sides:
             context_sides = [m.side for m in local if m.state and m.start < before and m.side not in mediator_sides]
         else:
             context_sides = [m.side for m in local if m.state and m.start < before]
-        out.append(
+        modality = cue_index.modality(trig.start, trig.end) if cue_index is not None else _modality(low, trig.start, trig.end, lex)
+        out.extend(
             _Pending(
                 rule=rule,
                 sent=(s0, s1),
                 trig=(trig.start, trig.end),
-                modality=cue_index.modality(trig.start, trig.end) if cue_index is not None else _modality(low, trig.start, trig.end, lex),
-                sides=[(m.side, m.code) for m in chosen],
+                modality=modality,
+                sides=group,
                 how=how,
                 mediator=mediator if cooperative else None,
                 implicit=implicit,
@@ -1246,8 +1249,41 @@ def _read_sentence(
                 has_cue_mediator=bool(mediator) and cooperative,
                 context_sides=context_sides,
             )
+            for group in groups
         )
     return _addressees(out, local, claim_spans, s0) if out else out
+
+
+_CONJUNCTION = re.compile(r"\s*(?:,|,?\s+and|,?\s+as\s+well\s+as|,?\s+along\s+with)\s+(?:the\s+)?", re.IGNORECASE)
+
+
+def _conjuncts(sentence: str, m: _Mention, cands: list[_Mention]) -> list[_Mention]:
+    """``m`` and the mentions coordinated with it ("the United States, Britain and the EU")."""
+    group = [m]
+    for step in (-1, 1):
+        edge = m
+        for n in (reversed(cands) if step < 0 else cands):
+            if step < 0 and n.end <= edge.start and _CONJUNCTION.fullmatch(sentence, n.end, edge.start):
+                group.append(n)
+                edge = n
+            elif step > 0 and n.start >= edge.end and _CONJUNCTION.fullmatch(sentence, edge.end, n.start):
+                group.append(n)
+                edge = n
+    return group
+
+
+def _conjoined(sentence: str, chosen: list[_Mention], cands: list[_Mention]) -> list[list[tuple[str, str]]]:
+    """One (source, target) pair per coordinated actor on either side: "the United States and the
+    EU imposed sanctions on Russia" is two sanctions, as event coders record them."""
+    src, tgt = chosen
+    sources = _distinct(_conjuncts(sentence, src, cands))
+    targets = _distinct(_conjuncts(sentence, tgt, cands))
+    return [
+        [(a.side, a.code), (b.side, b.code)]
+        for a in sources
+        for b in targets
+        if a.side != b.side and (a is src or a.side != tgt.side) and (b is tgt or b.side != src.side)
+    ]
 
 
 def _addressees(out: list[_Pending], local: list[_Mention], claim_spans: list[tuple[int, int]], s0: int) -> list[_Pending]:
