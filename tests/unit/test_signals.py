@@ -351,3 +351,11 @@ def test_coordinated_actors_each_get_the_event() -> None:
     accused = _read("Russia accused the United States, Britain and France of escalating the conflict.")
     assert sorted(s.dyad for s in accused if s.kind == "accusation") == ["FRA-RUS", "GBR-RUS", "RUS-USA"]
     assert {s.dyad for s in _read("Turkey and Syria agreed to restore relations.")} == {"SYR-TUR"}
+
+
+def test_a_listed_meeting_pairs_every_party_and_a_comma_alone_lists_nothing() -> None:
+    listed = _read("The foreign ministers of Syria, Turkey, Russia and Iran are scheduled to meet in Moscow next week.")
+    assert {s.dyad for s in listed} == {"IRN-RUS", "IRN-SYR", "IRN-TUR", "RUS-SYR", "RUS-TUR", "SYR-TUR"}
+    assert {s.modality for s in listed} == {"planned"}
+    apposed = _read("In the event of a ceasefire between Israel and Hezbollah, Lebanon's army would deploy in the south.")
+    assert {s.dyad for s in apposed} == {"HEZ-ISR"}

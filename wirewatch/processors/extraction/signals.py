@@ -1227,7 +1227,7 @@ def _read_sentence(
                 continue
         before = anaphor_at if anaphor_at is not None else trig.start
         sides = [(m.side, m.code) for m in chosen]
-        groups = _conjoined(sentence, chosen, cands) if len(chosen) == 2 and frame != "joint" else [sides]
+        groups = _conjoined(sentence, chosen, cands, frame == "joint") if len(chosen) == 2 else [sides]
         if cooperative and mediator_sides:
             context_sides = [m.side for m in local if m.state and m.start < before and m.side not in mediator_sides]
         else:
@@ -1254,28 +1254,47 @@ def _read_sentence(
     return _addressees(out, local, claim_spans, s0) if out else out
 
 
-_CONJUNCTION = re.compile(r"\s*(?:,|,?\s+and|,?\s+as\s+well\s+as|,?\s+along\s+with)\s+(?:the\s+)?", re.IGNORECASE)
+_CONJUNCTION = re.compile(r"\s*(?:,|(?P<and>,?\s+and|,?\s+as\s+well\s+as|,?\s+along\s+with))\s+(?:the\s+)?", re.IGNORECASE)
 
 
 def _conjuncts(sentence: str, m: _Mention, cands: list[_Mention]) -> list[_Mention]:
-    """``m`` and the mentions coordinated with it ("the United States, Britain and the EU")."""
-    group = [m]
-    for step in (-1, 1):
-        edge = m
-        for n in (reversed(cands) if step < 0 else cands):
-            if step < 0 and n.end <= edge.start and _CONJUNCTION.fullmatch(sentence, n.end, edge.start):
-                group.append(n)
-                edge = n
-            elif step > 0 and n.start >= edge.end and _CONJUNCTION.fullmatch(sentence, edge.end, n.start):
-                group.append(n)
-                edge = n
-    return group
+    """``m`` and the mentions coordinated with it ("the United States, Britain and the EU").
+
+    Commas coordinate only in a list closed by "and": in "a ceasefire between Israel and Hezbollah,
+    Lebanon's army would deploy" the comma ends a phrase."""
+    left: list[tuple[_Mention, bool]] = []
+    edge = m
+    for n in reversed(cands):
+        if n.end <= edge.start and (link := _CONJUNCTION.fullmatch(sentence, n.end, edge.start)):
+            left.append((n, link.group("and") is not None))
+            edge = n
+    right: list[tuple[_Mention, bool]] = []
+    edge = m
+    for n in cands:
+        if n.start >= edge.end and (link := _CONJUNCTION.fullmatch(sentence, edge.end, n.start)):
+            right.append((n, link.group("and") is not None))
+            edge = n
+    # In text order: items, and whether the link before each is an "and".
+    chain = [(n, False) for n, _ in reversed(left)] + [(m, False)] + right
+    links = [is_and for _, is_and in reversed(left)] + [is_and for _, is_and in right]
+    closing = max((i for i, is_and in enumerate(links) if is_and), default=-1)
+    at = len(left)
+    if closing < 0 or at > closing + 1:
+        return [m]
+    return [m] + [n for n, _ in chain[: closing + 2] if n is not m]
 
 
-def _conjoined(sentence: str, chosen: list[_Mention], cands: list[_Mention]) -> list[list[tuple[str, str]]]:
+def _conjoined(sentence: str, chosen: list[_Mention], cands: list[_Mention], joint: bool) -> list[list[tuple[str, str]]]:
     """One (source, target) pair per coordinated actor on either side: "the United States and the
-    EU imposed sanctions on Russia" is two sanctions, as event coders record them."""
+    EU imposed sanctions on Russia" is two sanctions, as event coders record them; a joint event of
+    a list ("the foreign ministers of Syria, Turkey, Russia and Iran met") is one per pair."""
     src, tgt = chosen
+    if joint:
+        party = _conjuncts(sentence, src, cands)
+        if tgt not in party:
+            return [[(src.side, src.code), (tgt.side, tgt.code)]]
+        party = _distinct(party)
+        return [[(a.side, a.code), (b.side, b.code)] for i, a in enumerate(party) for b in party[i + 1 :]]
     sources = _distinct(_conjuncts(sentence, src, cands))
     targets = _distinct(_conjuncts(sentence, tgt, cands))
     return [
@@ -1351,12 +1370,11 @@ def _adjacent_anaphor(sentence: str, trig: _Trigger, anaphors: list[tuple[int, i
 
 _PLACE = re.compile(r"(?-i:[A-Z][\w’'-]+)(?:\s+(?-i:[A-Z][\w’'-]+)){0,2}")
 _PLACE_AFTER = re.compile(r"\b(?:to|in|at)\s+(?:the\s+)?(?:\w+\s+capital\s+(?:of\s+)?)?(?=(?-i:[A-Z]))", re.IGNORECASE)
-# Where a strike landed: "fired rockets at northern Israel", "struck targets near Damascus", "an attack on Kyiv".
+# Where a strike landed: "fired rockets at northern Israel", "struck targets near Damascus", "an attack on
+# Kyiv", "missiles into waters around Taiwan", "at cities across Ukraine".
 _TARGET_AFTER = re.compile(
-    r"\b(?:in|at|on|near|into|over|across|towards?|against)\s+(?:the\s+)?"
-    r"(?:(?:northern|southern|eastern|western|central|north-?eastern|north-?western|south-?eastern|south-?western|"
-    r"north|south|east|west|outskirts\s+of|suburbs\s+of|\w+\s+capital(?:\s+of)?)\s+)?(?=(?-i:[A-Z]))",
-    re.IGNORECASE,
+    r"\b(?:in|at|on|near|into|over|across|towards?|against|around|off)\s+(?:the\s+|a\s+)?"
+    r"(?:(?-i:[a-z])[\w-]*\s+){0,3}?(?=(?-i:[A-Z]))"
 )
 
 
