@@ -1257,29 +1257,45 @@ def _read_sentence(
 _CONJUNCTION = re.compile(r"\s*(?:,|(?P<and>,?\s+and|,?\s+as\s+well\s+as|,?\s+along\s+with))\s+(?:the\s+)?", re.IGNORECASE)
 
 
+# Cheap necessary conditions for a coordinated neighbour, tested before the walk over candidates.
+_LINK_AFTER = re.compile(r"\s*,|\s+(?:and|as\s+well\s+as|along\s+with)\s", re.IGNORECASE)
+_LINK_BEFORE = re.compile(r"(?:,|\s(?:and|as\s+well\s+as|along\s+with))\s+(?:the\s+)?$", re.IGNORECASE)
+
+
 def _conjuncts(sentence: str, m: _Mention, cands: list[_Mention]) -> list[_Mention]:
     """``m`` and the mentions coordinated with it ("the United States, Britain and the EU").
 
     Commas coordinate only in a list closed by "and": in "a ceasefire between Israel and Hezbollah,
     Lebanon's army would deploy" the comma ends a phrase."""
+    if not _LINK_AFTER.match(sentence, m.end) and not _LINK_BEFORE.search(sentence, max(0, m.start - 16), m.start):
+        return [m]
+    at = next((i for i, n in enumerate(cands) if n is m), None)
     left: list[tuple[_Mention, bool]] = []
-    edge = m
-    for n in reversed(cands):
-        if n.end <= edge.start and (link := _CONJUNCTION.fullmatch(sentence, n.end, edge.start)):
+    right: list[tuple[_Mention, bool]] = []
+    if at is not None:
+        edge = m
+        for n in reversed(cands[:at]):
+            if n.end > edge.start:
+                continue
+            link = _CONJUNCTION.fullmatch(sentence, n.end, edge.start)
+            if link is None:
+                break
             left.append((n, link.group("and") is not None))
             edge = n
-    right: list[tuple[_Mention, bool]] = []
-    edge = m
-    for n in cands:
-        if n.start >= edge.end and (link := _CONJUNCTION.fullmatch(sentence, edge.end, n.start)):
+        edge = m
+        for n in cands[at + 1 :]:
+            if n.start < edge.end:
+                continue
+            link = _CONJUNCTION.fullmatch(sentence, edge.end, n.start)
+            if link is None:
+                break
             right.append((n, link.group("and") is not None))
             edge = n
     # In text order: items, and whether the link before each is an "and".
     chain = [(n, False) for n, _ in reversed(left)] + [(m, False)] + right
     links = [is_and for _, is_and in reversed(left)] + [is_and for _, is_and in right]
     closing = max((i for i, is_and in enumerate(links) if is_and), default=-1)
-    at = len(left)
-    if closing < 0 or at > closing + 1:
+    if closing < 0 or len(left) > closing + 1:
         return [m]
     return [m] + [n for n, _ in chain[: closing + 2] if n is not m]
 
