@@ -112,6 +112,7 @@ class SenseSet:
     armed: bool
     risk: bool
     negative: bool
+    surnamed: bool
     subsets: dict[int, SenseSet] = field(default_factory=dict, compare=False)
     by_case: dict[str, SenseSet | None] = field(default_factory=dict, compare=False)
 
@@ -412,6 +413,7 @@ def _sense_set(
         any(s.kind == "entity" and entities[s.target].type == "armed_group" for s in senses),
         key in person_risk,
         key in negative,
+        any(s.kind == "surname" for s in senses),
     )
 
 
@@ -478,7 +480,8 @@ def _follow(lex: dict[str, Any], first: str | None) -> tuple[str, str, str, str,
     alternation returns the first branch that matches, exactly as trying the patterns one by one.
     Restricting each lexicon alternation to the entries that can start at the next word (``first``)
     gives the same matches several times faster; a rank word ("new", "senior") may stand before
-    the title, so then (``first`` None) every entry stays.
+    the title, office or institution ("Iran's top security official", "Burkina Faso's new military
+    leader"), so then (``first`` None) every entry stays.
     """
     rank = RANK if first is None else ""
     titles = _starting(list(lex["titles"]), first)
@@ -488,8 +491,8 @@ def _follow(lex: dict[str, Any], first: str | None) -> tuple[str, str, str, str,
     company_words = _alt(lex["company_words"])
     title_name = rf"{POSS}[ \t]+{rank}(?i:(?P<title>{titles}))s?[ \t]*,?[ \t]+{NAME}"
     title_alone = rf"{POSS}[ \t]+{rank}(?i:(?P<title>{titles}))s?\b"
-    anon = rf"{POSS}[ \t]+(?i:(?:(?P<mod>{anon_mod})[ \t]+)?(?P<noun>{anon_nouns}))\b"
-    institution = rf"{POSS}[ \t]+(?i:(?P<inst>{inst}))\b"
+    anon = rf"{POSS}[ \t]+{rank}(?i:(?:(?P<mod>{anon_mod})[ \t]+)?(?P<noun>{anon_nouns}))\b"
+    institution = rf"{POSS}[ \t]+{rank}(?i:(?P<inst>{inst}))\b"
     company = rf"[ \t]+(?:[A-Z][\w&-]*[ \t]+){{0,2}}?(?:{company_words})\b"
     follow = (
         rf"(?P<f_titled>{title_name})|(?P<f_anon>{anon})|"
@@ -913,7 +916,7 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
         if sense_set.negative and _negative_context(start, end, sense_set.key, kb, extras.cues):
             continue
         follower = text[end : end + 1]
-        if follower in _APOSTROPHES and _possessive_of_known(end, hits, index):
+        if follower in _APOSTROPHES and _possessive_of_known(end, hits, index, iso):
             continue
         if sense_set.has_adj and _COORD_START.match(text, end):
             shared = _coordinated(out, text, index, hits, when, kb, pats)
@@ -1059,12 +1062,13 @@ _COORD_START = re.compile(r"[ \t]*,|[ \t]+(?:and|or)[ \t]")
 _COORDINATOR = re.compile(r"(?:[ \t]*,[ \t]*(?:and[ \t]+|or[ \t]+)?|[ \t]+(?:and|or)[ \t]+)")
 
 
-def _possessive_of_known(end: int, hits: list[Hit], index: int) -> bool:
-    """"Russia's Wagner Group", "China's Ministry of State Security": the known actor carries it."""
+def _possessive_of_known(end: int, hits: list[Hit], index: int, iso: str | None) -> bool:
+    """"Russia's Wagner Group", "China's Ministry of State Security", "Egypt's Sisi": the known
+    actor (or a surname of that country's) carries it."""
     if index + 1 >= len(hits):
         return False
     nxt_start, _, nxt = hits[index + 1]
-    return 2 <= nxt_start - end <= 3 and nxt.known
+    return 2 <= nxt_start - end <= 3 and (nxt.known or (nxt.surnamed and iso in nxt.countries))
 
 
 _OF = ("of ", "of the ")
