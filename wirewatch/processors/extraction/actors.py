@@ -34,6 +34,7 @@ import bisect
 import dataclasses
 import datetime as dt
 import re
+import string
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -456,6 +457,7 @@ class Patterns:
     sport_score: re.Pattern[str]
     sport_verb: re.Pattern[str]
     before_anon_last: frozenset[str]
+    before_anon_chars: str
     office_of: re.Pattern[str]
 
 
@@ -532,8 +534,21 @@ def patterns() -> Patterns:
         sport_score=re.compile(r"(?<![\d-])\d{1,2}[ \t]*[-–][ \t]*\d{1,2}(?![\d-])"),
         sport_verb=re.compile(rf"\b(?:{sport_verbs})\b", re.I),
         before_anon_last=frozenset(last_words),
+        before_anon_chars=_phrase_chars(lex["indefinite_words"] + lex["degree_words"]),
         office_of=re.compile(rf"(?i:\b(?P<title>{_alt(list(lex['titles']))})(?P<plural>s)?[ \t]+of[ \t]+(?:the[ \t]+)?)$"),
     )
+
+
+def _phrase_chars(phrases: list[str]) -> str:
+    """Every ASCII character a case-insensitive match of these phrases (``_alt``) can consist of.
+
+    All of ASCII when a phrase is not ASCII itself (Unicode case folding could then match more).
+    """
+    if not all(phrase.isascii() for phrase in phrases):
+        return "".join(map(chr, range(128)))
+    chars = {c for phrase in phrases for c in phrase.lower() + phrase.upper()} | {"-"}
+    chars |= {chr(cp) for cp in range(128) if chr(cp).isspace()}
+    return "".join(sorted(chars))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1041,20 +1056,26 @@ def _before_anon(text: str, start: int, pats: Patterns) -> re.Match[str] | None:
     """"a senior", "two": the indefinite/degree words that open an anonymous mention, if any.
 
     The pattern can only match when the word right before ``start`` ends one of its phrases, so the
-    (costly, anchored-at-the-end) search runs only then.
+    (costly, anchored-at-the-end) search runs only then, and only from where the run of characters
+    its phrases are made of begins: each position it skips is one more failed try of every phrase.
     """
-    i = start
-    while i > 0 and text[i - 1] in " \t":
-        i -= 1
-    j = i
-    while j > 0 and text[j - 1].isalpha():
-        j -= 1
-    word = text[j:i]
-    if i == start or not word or (word.isascii() and word.lower() not in pats.before_anon_last):
+    lo = max(0, start - 40)
+    head = text[lo:start]
+    words = head.rstrip(" \t")
+    if len(words) == len(head):
         return None
-    return pats.before_anon.search(text, max(0, start - 40), start)
+    rest = words.rstrip(_ASCII_LETTERS)
+    word = words[len(rest) :]
+    # The last word may run on past what was stripped: into non-ASCII letters, or out of the window.
+    runs_on = rest[-1:].isalpha() or (not rest and lo > 0)
+    if not runs_on and (not word or word.lower() not in pats.before_anon_last):
+        return None
+    if head.isascii():
+        lo += len(head.rstrip(pats.before_anon_chars))
+    return pats.before_anon.search(text, lo, start)
 
 
+_ASCII_LETTERS = string.ascii_letters
 _COORD_START = re.compile(r"[ \t]*,|[ \t]+(?:and|or)[ \t]")
 _COORDINATOR = re.compile(r"(?:[ \t]*,[ \t]*(?:and[ \t]+|or[ \t]+)?|[ \t]+(?:and|or)[ \t]+)")
 
