@@ -379,12 +379,14 @@ def _scanner(literals: Iterable[str]) -> Any:
 
 
 @lru_cache(maxsize=1)
-def _splitter() -> Callable[[str], list[tuple[int, int]]]:
+def _line_splitter() -> Callable[[str, int, int], list[tuple[int, int]]] | None:
+    """``text.split_line``: the sentence spans of one line of a text (None: split whole texts with
+    ``_fallback_split``)."""
     try:
-        from wirewatch.processors.extraction.text import split_sentences
+        from wirewatch.processors.extraction.text import split_line
     except ImportError:
-        return _fallback_split
-    return split_sentences
+        return None
+    return split_line
 
 
 _FALLBACK_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*")
@@ -1067,7 +1069,10 @@ def find_signals(text: str, actors: list[Actor], published: datetime | str | Non
         keys.append((end_idx, rule_ids))
     if not keys:
         return []
-    spans = _splitter()(text)
+    ments = _mentions(actors)
+    mstarts = [m[0] for m in ments]
+    exotic = has_exotic(text)
+    spans = _sentences(text, low, keys, mstarts, exotic, lex)
     candidates: dict[int, set[int]] = {}
     i, n = 0, len(spans)
     for end_idx, rule_ids in keys:  # in text order, as are the spans
@@ -1077,11 +1082,8 @@ def find_signals(text: str, actors: list[Actor], published: datetime | str | Non
             candidates.setdefault(i, set()).update(rule_ids)
     if not candidates:
         return []
-    ments = _mentions(actors)
-    mstarts = [m[0] for m in ments]
     mention_count: Counter[str] = Counter(m[3] for m in ments if m[4])
     mends = [m[1] for m in ments]
-    exotic = has_exotic(text)
     pending: list[_Pending] = []
     for i in sorted(candidates):
         s0, s1 = spans[i]
@@ -1091,6 +1093,35 @@ def find_signals(text: str, actors: list[Actor], published: datetime | str | Non
         pending.extend(_read_sentence(text, s0, s1, candidates[i], ments[lo:hi], exotic, lex))
     when = published.isoformat() if isinstance(published, datetime) else published
     return _resolve(text, pending, mention_count, lex, when or None)
+
+
+def _sentences(
+    text: str, low: str, keys: list[tuple[int, frozenset[int]]], mstarts: list[int], exotic: bool, lex: Lexicon
+) -> list[tuple[int, int]]:
+    """The sentence spans of the lines that hold a trigger key and may hold a reading: an actor
+    mention or (as ``_idle`` tells) a pair anaphor starts in them. Line breaks always end a sentence,
+    so these are exactly the whole text's spans in those lines, and every sentence of the other lines
+    would be idle; most of a long article is never split."""
+    split_line = _line_splitter()
+    if split_line is None:
+        return _fallback_split(text)
+    spans: list[tuple[int, int]] = []
+    end = -1
+    for key_end, _ in keys:  # in text order
+        if key_end < end:
+            continue
+        start = text.rfind("\n", 0, key_end) + 1
+        end = text.find("\n", key_end)
+        if end < 0:
+            end = len(text)
+        if (
+            bisect.bisect_left(mstarts, start) < bisect.bisect_left(mstarts, end)
+            or exotic and FOLD_EXOTIC.search(text, start, end)
+            or lex.anaphora_gate is None
+            or next(lex.anaphora_scanner.iter(low, start, end), None) is not None
+        ):
+            spans += split_line(text, start, end)
+    return spans
 
 
 def _idle(text: str, low: str, s0: int, s1: int, mends: list[int], lo: int, hi: int, exotic: bool, lex: Lexicon) -> bool:
@@ -1373,6 +1404,7 @@ _new_signal = _slot_builder(
      "confidence", "mediator", "attribution", "article_id", "published"),
 )
 _new_evidence = _slot_builder(Evidence, ("text", "start", "end"))
+_new_verdict = _slot_builder(DyadVerdict, ("dyad", "score", "rapprochement", "mediators", "signals"))
 
 
 def _resolve(
@@ -1496,17 +1528,18 @@ def dyad_verdicts(signals: Iterable[Signal]) -> list[DyadVerdict]:
     verdicts: list[DyadVerdict] = []
     for dyad in sorted(groups):
         group = groups[dyad]
-        live = [s for s in group if s.modality != "denied"]
-        score = sum(s.goldstein * s.confidence for s in live if abs(s.goldstein) >= NEUTRAL_GOLDSTEIN)
-        cooperative = any(s.polarity == "cooperative" for s in live)
-        mediators = sorted({s.mediator for s in live if s.mediator and s.polarity == "cooperative"})
-        verdicts.append(
-            DyadVerdict(
-                dyad=dyad,
-                score=round(score, 3),
-                rapprochement=score > 0 and cooperative,
-                mediators=tuple(mediators),
-                signals=len(group),
-            )
-        )
+        terms: list[float] = []
+        cooperative = False
+        mediators: set[str] = set()
+        for s in group:
+            if s.modality == "denied":
+                continue
+            if abs(s.goldstein) >= NEUTRAL_GOLDSTEIN:
+                terms.append(s.goldstein * s.confidence)
+            if s.polarity == "cooperative":
+                cooperative = True
+                if s.mediator:
+                    mediators.add(s.mediator)
+        score = sum(terms)
+        verdicts.append(_new_verdict(dyad, round(score, 3), score > 0 and cooperative, tuple(sorted(mediators)), len(group)))
     return verdicts
