@@ -890,17 +890,7 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
     hay = " " + normalise(text)
     hits, extras = _scan(text, kb, hay)
     sport = _sport_spans(text, extras.sport, extras.sport_verbs, pats)
-    sets = [hit[2] for hit in hits]
-    # Context for weak aliases and surnames: the countries, full names and strong entities named.
-    context = set().union(*[s.countries for s in sets])
-    full_names = set().union(*[s.persons for s in sets])
-    strong_entities = set().union(*[s.strong for s in sets])
-    weak = [w for s in sets if s.weak for w in s.weak]
-    if weak:
-        weak_countries = [c for _, c in weak]
-        named = [c for c in weak_countries if c]
-        if len(set(named)) < len(named) or len(set(weak_countries)) > 1:
-            context |= _shared_weak_countries(weak)
+    named: Named | None = None
     out = _Collector(text, any(cue in hay for cue in kb.aligned_cues))
     put = out.put
     entity_infos = kb.entity_infos
@@ -911,7 +901,9 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
             continue
         sense = sense_set.first
         if sense is None:
-            sense = _choose_sense(sense_set.senses, start, text, kb, context, full_names, strong_entities)
+            if named is None:
+                named = _named(hits)
+            sense = _choose_sense(sense_set.senses, start, text, kb, *named)
             if sense is None:
                 continue
         kind = sense.kind
@@ -948,6 +940,28 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
         consumed_until = _nationality(out, text, start, end, iso, kind, follower, when, kb, pats, hits, hay)
 
     return _finalise(out, len(text))
+
+
+# What an article names, the context of weak aliases and surnames: (countries, full names, strong entities).
+Named = tuple[set[str], set[str], set[str]]
+
+
+def _named(hits: list[Hit]) -> Named:
+    """The countries, full names and strong entities the article's matches name.
+
+    Built on first need: only a weak alias or a surname needs it, and most articles have neither.
+    """
+    sets = [hit[2] for hit in hits]
+    context = set().union(*[s.countries for s in sets])
+    full_names = set().union(*[s.persons for s in sets])
+    strong_entities = set().union(*[s.strong for s in sets])
+    weak = [w for s in sets if s.weak for w in s.weak]
+    if weak:
+        weak_countries = [c for _, c in weak]
+        named = [c for c in weak_countries if c]
+        if len(set(named)) < len(named) or len(set(weak_countries)) > 1:
+            context |= _shared_weak_countries(weak)
+    return context, full_names, strong_entities
 
 
 def _choose_sense(
