@@ -328,6 +328,7 @@ def knowledge() -> KB:
     for surface, cue_list in (lexicon.get("negative_context") or {}).items():
         for cue in cue_list:
             cue_targets.setdefault(" " + normalise(cue).strip(), []).append(normalise(surface).strip())
+    aligned_cues = tuple(sorted({p.split()[0].lower() for p in lexicon["aligned_phrases"]}))
     # One automaton, one pass: dictionary keys, plus sport terms, sport verbs and negative-context
     # cues as "extras" (sport term or verb, cue targets) collected on the side, never selected as hits.
     automaton = ahocorasick.Automaton()
@@ -347,6 +348,10 @@ def knowledge() -> KB:
             automaton.add_word(key + boundary, payload)
             if sport == SPORT_VERB:  # a superset of the regex's \b, which also matches after "."
                 automaton.add_word("." + key[1:] + boundary, payload)
+    # The first words of aligned phrases ("close to") tell whether an article can hold one at all;
+    # they count as substrings, wherever they occur, so they are added as they are.
+    for cue in aligned_cues:
+        automaton.add_word(cue, (len(cue) - 1, None, False, (ALIGNED_CUE, ())))
     automaton.make_automaton()
 
     titles = {normalise(k): v for k, v in lexicon["titles"].items()}
@@ -387,7 +392,7 @@ def knowledge() -> KB:
             + lexicon["company_words"]
             + list(RANK_WORDS)
         ),
-        tuple(sorted({p.split()[0].lower() for p in lexicon["aligned_phrases"]})),
+        aligned_cues,
         codes,
         places,
         entity_infos,
@@ -571,7 +576,7 @@ Hit = tuple[int, int, SenseSet]
 _hit_start = itemgetter(0)
 
 
-SPORT_TERM, SPORT_VERB = "term", "verb"
+SPORT_TERM, SPORT_VERB, ALIGNED_CUE = "term", "verb", "aligned"
 
 # What may follow a key in the automaton's haystack: the normalised text holds only letters, digits,
 # spaces and dots (anything else that does not continue a word becomes a space first).
@@ -586,11 +591,15 @@ def _dictionary_hits(text: str, kb: KB, hay: str | None = None) -> list[Hit]:
 
 @dataclass(slots=True)
 class Extras:
-    """Sport terms, sport verbs and negative-context cues found by the same automaton pass (offsets)."""
+    """Sport terms, sport verbs and negative-context cues found by the same automaton pass (offsets).
+
+    ``aligned``: whether the normalised text holds an aligned-phrase cue ("close", "loyal") anywhere.
+    """
 
     sport: list[int] = field(default_factory=list)
     sport_verbs: list[int] = field(default_factory=list)
     cues: dict[str, list[int]] = field(default_factory=dict)
+    aligned: bool = False
 
 
 def _scan(text: str, kb: KB, hay: str) -> tuple[list[Hit], Extras]:
@@ -605,8 +614,8 @@ def _scan(text: str, kb: KB, hay: str) -> tuple[list[Hit], Extras]:
     for last, (length, sense_set, title_only, extra) in kb.automaton.iter(scan):
         start = last - length - 1
         # Extras were matched on the normalised text itself: where the scan blanked a character,
-        # the key must still be there verbatim.
-        if extra is not None and (ascii_only or hay[start:last] == scan[start:last]):
+        # the key must still be there verbatim (an aligned cue is all letters, never blanked).
+        if extra is not None and (ascii_only or extra[0] == ALIGNED_CUE or hay[start:last] == scan[start:last]):
             _extra(extras, start, extra)
         if sense_set is None:
             continue
@@ -635,11 +644,13 @@ def _scan(text: str, kb: KB, hay: str) -> tuple[list[Hit], Extras]:
 
 
 def _extra(extras: Extras, start: int, extra: tuple[str | None, tuple[str, ...]]) -> None:
-    sport, targets = extra
-    if sport == SPORT_TERM:
+    kind, targets = extra
+    if kind == SPORT_TERM:
         extras.sport.append(start)
-    elif sport == SPORT_VERB:
+    elif kind == SPORT_VERB:
         extras.sport_verbs.append(start)
+    elif kind == ALIGNED_CUE:
+        extras.aligned = True
     for target in targets:
         extras.cues.setdefault(target, []).append(start)
 
@@ -891,7 +902,7 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
     hits, extras = _scan(text, kb, hay)
     sport = _sport_spans(text, extras.sport, extras.sport_verbs, pats)
     named: Named | None = None
-    out = _Collector(text, any(cue in hay for cue in kb.aligned_cues))
+    out = _Collector(text, extras.aligned)
     put = out.put
     entity_infos = kb.entity_infos
     consumed_until = -1
