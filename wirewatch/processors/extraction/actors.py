@@ -802,23 +802,31 @@ Info = tuple[Any, ...]
 
 
 class _Collector:
-    """Accumulates entities and mentions for one article: a key's first fields win, spans add up."""
+    """Accumulates entities and mentions for one article: a key's first fields win, spans add up.
 
-    __slots__ = ("text", "infos", "spans", "aligned_possible")
+    ``unordered`` holds the keys whose spans did not arrive in strictly increasing order (a lead
+    word before a nationality, a repeated span): only theirs need sorting and deduplicating.
+    """
+
+    __slots__ = ("text", "infos", "spans", "unordered", "aligned_possible")
 
     def __init__(self, text: str, aligned_possible: bool = True) -> None:
         self.text = text
         self.infos: dict[str, Info] = {}
         self.spans: dict[str, list[tuple[int, int]]] = {}
+        self.unordered: set[str] = set()
         self.aligned_possible = aligned_possible
 
     def put(self, key: str, info: Info, start: int, end: int) -> None:
         spans = self.spans.get(key)
+        span = (start, end)
         if spans is None:
-            self.spans[key] = [(start, end)]
+            self.spans[key] = [span]
             self.infos[key] = info
         else:
-            spans.append((start, end))
+            if span <= spans[-1]:
+                self.unordered.add(key)
+            spans.append(span)
 
     def nearest_before(self, start: int, reach: int, keep: Callable[[Info], bool] | None = None) -> str | None:
         """The key of the actor mentioned last before ``start`` in its paragraph, at most ``reach`` back.
@@ -1381,6 +1389,7 @@ def _finalise(out: _Collector, length: int) -> list[Actor]:
     scale = max(length, 1)
     text = out.text
     new_mention, new_actor = _new_mention, _new_actor
+    unordered = out.unordered
     rows = []
     top = 1.0 if not out.spans else 0.0
     for key, spans in out.spans.items():
@@ -1390,7 +1399,8 @@ def _finalise(out: _Collector, length: int) -> list[Actor]:
             mentions: tuple[Mention, ...] = (new_mention(text[s:e], s, e),)
         else:
             score = sum([1.0 + 0.5 * (1.0 - s / scale) for s, _ in spans])
-            mentions = tuple([new_mention(text[s:e], s, e) for s, e in sorted(set(spans))])
+            ordered = sorted(set(spans)) if key in unordered else spans
+            mentions = tuple([new_mention(text[s:e], s, e) for s, e in ordered])
         if score > top:
             top = score
         rows.append((key, mentions, score))
