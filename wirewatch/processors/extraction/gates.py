@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from re import _constants as sre_constants
 from re import _parser as sre_parser
 from typing import Any
@@ -292,17 +292,13 @@ class CueScope:
     exact: dict[str, frozenset[int]]
     prefixes: dict[str, frozenset[int]]
     compiled: dict[tuple[int, ...], re.Pattern[str] | None]
+    headed: dict[str, frozenset[int]] = field(default_factory=dict)  # cache of ``headed_by``
 
     def pattern_for(self, words: Iterable[str]) -> re.Pattern[str] | None:
         """The alternation of the alternatives whose heads are among ``words`` (None: no such one)."""
         chosen: set[int] = set()
         for word in words:
-            got = self.exact.get(word)
-            if got is not None:
-                chosen |= got
-            for prefix, idx in self.prefixes.items():
-                if word.startswith(prefix):
-                    chosen |= idx
+            chosen |= self.headed_by(word)
         key = tuple(sorted(chosen))
         try:
             return self.compiled[key]
@@ -310,6 +306,20 @@ class CueScope:
             pattern = guarded(re.compile("|".join(self.alternatives[i] for i in key))) if key else None
             self.compiled[key] = pattern
             return pattern
+
+    def headed_by(self, word: str) -> frozenset[int]:
+        """The alternatives ``word`` is a head of (an exact head, or starting with a prefix head);
+        remembered, since the same few cue words come back sentence after sentence."""
+        found = self.headed.get(word)
+        if found is None:
+            got = set(self.exact.get(word, ()))
+            for prefix, idx in self.prefixes.items():
+                if word.startswith(prefix):
+                    got |= idx
+            if len(self.headed) >= 65536:
+                self.headed.clear()
+            found = self.headed[word] = frozenset(got)
+        return found
 
 
 def cue_scope(alternatives: list[tuple[str, str]]) -> CueScope | None:

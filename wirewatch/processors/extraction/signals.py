@@ -151,8 +151,6 @@ class Lexicon:
     calibration: tuple[float, float]
     scanner: Any  # Aho-Corasick over the literals of the sentence-level gates, trap and speech words
     word_finder: re.Pattern[str] | None  # whole-word occurrences of the cue, clause-break and head words
-    trigger_literals: dict[str, tuple[tuple[int, int], ...]]  # gate literal -> (rule, pattern) it admits
-    ungated_patterns: tuple[frozenset[int], ...]  # per rule, the patterns with no literal gate
     word_literals: frozenset[str]  # trap and speech words: a sentence holding none needs no word list
     trap_literals: frozenset[str]  # trap words and phrases: a sentence holding none is no trap
     anaphora_scanner: Any  # the pair anaphors' gate literals alone
@@ -331,8 +329,6 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         calibration=(float(cal.get("a", 1.0)), float(cal.get("b", 0.0))),
         scanner=_scanner(literal for gate in gates if gate for literal in gate),
         word_finder=_readers_words(cue_words, clause_split, mediation_heads, outlet_heads, mediation),
-        trigger_literals=_trigger_literals(rules),
-        ungated_patterns=tuple(frozenset(j for j, g in enumerate(rule.gates) if g is None) for rule in rules),
         word_literals=word_literals,
         trap_literals=frozenset().union(*(vocab | set(phrases) for vocab, phrases, _ in traps)),
         anaphora_scanner=_scanner(anaphora_gate or ()),
@@ -352,17 +348,6 @@ def _readers_words(
     if cue_words is None or clause_split is None or any(h is None for h in heads):
         return None
     return word_finder(set().union(cue_words, clause_split.words, *(h.words for h in heads if h is not None)), clause_split.rest)
-
-
-def _trigger_literals(rules: list[EventRule]) -> dict[str, tuple[tuple[int, int], ...]]:
-    """Gate literal -> the (rule, pattern) pairs whose gate holds it, so a sentence's literals name the
-    only trigger patterns worth running."""
-    admits: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for idx, rule in enumerate(rules):
-        for j, gate in enumerate(rule.gates):
-            for literal in gate or ():
-                admits[literal].append((idx, j))
-    return {literal: tuple(pairs) for literal, pairs in admits.items()}
 
 
 def _scanner(literals: Iterable[str]) -> Any:
@@ -530,28 +515,17 @@ def _is_trap(low: str, words: set[str], lex: Lexicon, hits: Hits = None) -> bool
 
 
 def _triggers(sentence: str, hits: Hits, rule_ids: Iterable[int], lex: Lexicon) -> list[_Trigger]:
-    """The trigger spans of the candidate rules; the longest (then weightiest, first) wins on overlap."""
+    """The trigger spans of the candidate rules; the longest (then weightiest, first) wins on overlap.
+    A pattern none of whose gate literals occurs is not run."""
     found: list[tuple[int, int, EventRule]] = []
     rules = lex.rules
-    live: dict[int, set[int]] = {}  # rule -> its patterns whose gate literal occurs
-    if hits is not None:
-        for literal in hits:
-            for idx, j in lex.trigger_literals.get(literal, ()):
-                live.setdefault(idx, set()).add(j)
     for idx in rule_ids:
         rule = rules[idx]
-        if hits is None:
-            todo: Iterable[int] = range(len(rule.patterns))
-        else:
-            js = live.get(idx)
-            ungated = lex.ungated_patterns[idx]
-            if js is None:
-                todo = ungated
-            else:
-                todo = sorted(js | ungated) if ungated else sorted(js) if len(js) > 1 else js
-        for j in todo:
-            for m in rule.patterns[j].finditer(sentence):
-                found.append((m.start(), m.end(), rule))
+        for pattern, gate in zip(rule.patterns, rule.gates):
+            if gate is not None and hits is not None and hits.isdisjoint(gate):
+                continue
+            for m in pattern.finditer(sentence):
+                found.append((*m.span(), rule))
     if len(found) > 1:
         found.sort(key=lambda t: (t[0] - t[1], -t[2].weight, t[0]))
         kept: list[tuple[int, int, EventRule]] = []
@@ -728,7 +702,7 @@ class _CueIndex:
             for m in lex.cue_prefixes.finditer(low):
                 marks[m.start()] = (m.end(), m.group())
         self.starts = sorted(marks)
-        self.marks = [marks[k] for k in self.starts]
+        self.marks = [(end, word, _cue_classes(word, lex)) for end, word in map(marks.__getitem__, self.starts)]
 
     def cues(self, scope: str, a: int, b: int) -> set[str]:
         """``_cues`` of the scope over ``low[a:b]``."""
@@ -742,7 +716,7 @@ class _CueIndex:
         words: list[str] = []
         i = bisect.bisect_left(starts, a)
         while i < len(starts) and starts[i] < b:
-            end, word = self.marks[i]
+            end, word, _ = self.marks[i]
             if end <= b:
                 words.append(word)
             i += 1
@@ -785,16 +759,18 @@ class _CueIndex:
                 ms = starts[i]
                 if ms >= after_end:
                     break
-                me, word = marks[i]
+                me, word, classes = marks[i]
+                # A word that fires nothing in a scope changes nothing there (``_read``), so it is left out.
                 if me <= b:
-                    before.append((ms, word))
-                elif ms >= end and me <= after_end:
+                    if classes[0] or classes[1] or classes[2]:
+                        before.append((ms, word))
+                elif ms >= end and me <= after_end and classes[3]:
                     after.append(word)
         fired: set[str] = set()
         if a < b:
             # The three scopes before the trigger end at b; the two tails start at a space (or at a), so
             # they cut a token at their start only when they start at a.
-            left, right = _cut_at_start(low, a, b), _cut_at_end(low, a, b)
+            left, right = _cut_at_start(low, a, b) if a else None, _cut_at_end(low, a, b)
             if before or left is not None or right is not None:
                 near, wide = _tail_starts(low, a, b, self.lex.near_words, 13)
                 for k, lo in ((0, a), (1, near), (2, wide)):
