@@ -39,7 +39,6 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -546,7 +545,9 @@ def patterns() -> Patterns:
         aligned_before=re.compile(
             rf"(?i:\b(?:(?:{degree})[ \t]+)*(?P<noun>{anon_nouns})[ \t]+(?:{aligned})[ \t]+(?:the[ \t]+)?)$"
         ),
-        sport_score=re.compile(r"(?<![\d-])\d{1,2}[ \t]*[-–][ \t]*\d{1,2}(?![\d-])"),
+        # A score ("2-0"): a digit not preceded by a digit or "-", checked after it is consumed, so the
+        # search skips to digits in C (a leading lookbehind would be tried at every position).
+        sport_score=re.compile(r"\d(?<![\d-]\d)\d?[ \t]*[-–][ \t]*\d{1,2}(?![\d-])"),
         sport_verb=re.compile(rf"\b(?:{sport_verbs})\b", re.I),
         before_anon_last=frozenset(last_words),
         before_anon_chars=_phrase_chars(lex["indefinite_words"] + lex["degree_words"]),
@@ -573,7 +574,11 @@ def _phrase_chars(phrases: list[str]) -> str:
 # A dictionary match that survived the boundary and case checks: (start, end, senses). A plain tuple:
 # an article has ~90 of them and a tuple costs a fraction of a dataclass instance to build.
 Hit = tuple[int, int, SenseSet]
-_hit_start = itemgetter(0)
+
+
+def _first_hit_from(hits: list[Hit], pos: int) -> int:
+    """Index of the first hit starting at or after ``pos`` (``(pos,)`` sorts before any hit at pos)."""
+    return bisect.bisect_left(hits, (pos,))
 
 
 SPORT_TERM, SPORT_VERB, ALIGNED_CUE = "term", "verb", "aligned"
@@ -761,7 +766,10 @@ def _sport_spans(text: str, term_at: list[int], verb_at: list[int], pats: Patter
 
 
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
-    return any(s <= pos < e for s, e in spans)
+    for s, e in spans:
+        if s <= pos < e:
+            return True
+    return False
 
 
 def _active_role(entity: Entity, when: dt.date) -> dict[str, Any] | None:
@@ -1140,7 +1148,7 @@ def _offices_of(
     """"the foreign minister of Iran", "the defence ministers of Russia, Turkey and Syria": each holder."""
     chain = [(start, end, iso)]
     if office.group("plural"):
-        for j in range(bisect.bisect_left(hits, start, key=_hit_start) + 1, len(hits)):
+        for j in range(_first_hit_from(hits, start) + 1, len(hits)):
             nxt_start, nxt_end, nxt = hits[j]
             country = next((x.target for x in nxt.senses if x.kind == "country"), None)
             if country is None or _COORDINATOR.fullmatch(text, chain[-1][1], nxt_start) is None:
@@ -1202,7 +1210,7 @@ def _squash(phrase: str) -> str:
 
 def _known_span(hits: list[Hit], pos: int) -> bool:
     """True when a dictionary person/entity match starts at ``pos`` (a known name follows)."""
-    i = bisect.bisect_left(hits, pos, key=_hit_start)
+    i = _first_hit_from(hits, pos)
     return i < len(hits) and hits[i][0] == pos
 
 
@@ -1243,7 +1251,7 @@ def _anonymous_nouns() -> frozenset[str]:
 
 def _known_group_follows(hits: list[Hit], pos: int, text: str) -> bool:
     """True when a known armed group is named in the same clause ("..., also known as SNA")."""
-    for i in range(bisect.bisect_left(hits, pos, key=_hit_start), len(hits)):
+    for i in range(_first_hit_from(hits, pos), len(hits)):
         start, _, sense_set = hits[i]
         if start > pos + 120 or "." in text[pos:start].replace("U.S.", ""):
             return False
