@@ -608,14 +608,19 @@ class Extras:
 
 
 def _scan(text: str, kb: KB, hay: str) -> tuple[list[Hit], Extras]:
-    """One automaton pass: the dictionary hits and, on the side, sport terms and context cues."""
+    """One automaton pass: the dictionary hits and, on the side, sport terms and context cues.
+
+    Hits are selected leftmost-longest as the matches arrive (in order of their ends): a match
+    overlapping the last hit kept is dropped, one starting at or before it replaces the hits it
+    covers (``_displace``), any other is kept.
+    """
     scan = hay + " "
     ascii_only = scan.isascii()
     if not ascii_only:
         scan = _NOT_WORD.sub(" ", scan)
     extras = Extras()
-    candidates: list[tuple[int, int, SenseSet]] = []
-    append = candidates.append
+    hits: list[Hit] = [_NO_HIT]
+    append = hits.append
     for last, (length, sense_set, title_only, extra) in kb.automaton.iter(scan):
         start = last - length - 1
         # Extras were matched on the normalised text itself: where the scan blanked a character,
@@ -625,8 +630,9 @@ def _scan(text: str, kb: KB, hay: str) -> tuple[list[Hit], Extras]:
         if sense_set is None:
             continue
         if title_only:
-            if text[start].isupper():
-                append((start, -length, sense_set))
+            if not text[start].isupper():
+                continue
+            kept = sense_set
         else:
             span = text[start : start + length]
             by_case = sense_set.by_case
@@ -636,16 +642,36 @@ def _scan(text: str, kb: KB, hay: str) -> tuple[list[Hit], Extras]:
                 kept = _case_filter(span, sense_set, kb)
                 if len(by_case) < 16:  # a key's spellings in news are few; a hostile text adds no more
                     by_case[span] = kept
-            if kept is not None:
-                append((start, -length, kept))
-    candidates.sort()
-    hits: list[Hit] = []
-    frontier = -1
-    for start, negative_length, kept in candidates:
-        if start >= frontier:
-            frontier = start - negative_length
-            hits.append((start, frontier, kept))
+            if kept is None:
+                continue
+        previous = hits[-1]
+        if previous[0] >= start:
+            if not _displace(hits, start):
+                continue
+        elif previous[1] > start:
+            continue
+        append((start, start + length, kept))
+    del hits[0]
     return hits, extras
+
+
+# Sentinel first element of the hits being selected: nothing starts or ends before it.
+_NO_HIT: Hit = (-1, -1, None)  # type: ignore[assignment]
+
+
+def _displace(hits: list[Hit], start: int) -> bool:
+    """Make way for a match at ``start`` ending after every hit kept so far; False if one overlaps it.
+
+    The kept hits starting at or after ``start`` lie inside the new match, which is longer or more
+    to the left, so it wins over them unless an earlier hit runs into its start.
+    """
+    n = len(hits)
+    while hits[n - 1][0] >= start:
+        n -= 1
+    if hits[n - 1][1] > start:
+        return False
+    del hits[n:]
+    return True
 
 
 def _extra(extras: Extras, start: int, extra: tuple[str | None, tuple[str, ...]]) -> None:
