@@ -118,7 +118,7 @@ class Lexicon:
     """Everything ``find_signals`` reads, compiled once."""
 
     rules: tuple[EventRule, ...]
-    automaton: Any
+    automaton: Any  # Aho-Corasick over the trigger keys and the pair anaphors' gate literals (``_article_scan``)
     modality: dict[str, re.Pattern[str] | None]
     modality_gates: dict[str, Gate]
     modality_words: dict[str, WordGate | None]
@@ -153,7 +153,6 @@ class Lexicon:
     word_finder: re.Pattern[str] | None  # whole-word occurrences of the cue, clause-break and head words
     word_literals: frozenset[str]  # trap and speech words: a sentence holding none needs no word list
     trap_literals: frozenset[str]  # trap words and phrases: a sentence holding none is no trap
-    anaphora_scanner: Any  # the pair anaphors' gate literals alone
 
 
 def _yaml(name: str, directory: Path) -> Any:
@@ -185,7 +184,6 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     """Compile the YAML lexicon; cached, so the cost is paid once per process."""
     goldstein = load_goldstein(directory)
     rules: list[EventRule] = []
-    automaton = ahocorasick.Automaton()
     key_rules: dict[str, set[int]] = defaultdict(set)
     whole: set[str] = set()
     for entry in _yaml("events.yaml", directory):
@@ -213,9 +211,6 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
                 key = key[:-1]
                 whole.add(key)
             key_rules[key].add(idx)
-    for key, idxs in key_rules.items():
-        automaton.add_word(key, (frozenset(idxs), len(key), key in whole))
-    automaton.make_automaton()
 
     mod = _yaml("modality.yaml", directory)
     near = int(mod.get("near_words", 5))
@@ -296,7 +291,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     gates += [tuple(prefix_alts) if cue_words is not None else (), tuple(word_literals)]
     return Lexicon(
         rules=tuple(rules),
-        automaton=automaton,
+        automaton=_article_automaton(key_rules, whole, anaphora_gate or ()),
         modality=modality,
         modality_gates={scope: gate_of(p) if p is not None else None for scope, p in modality.items()},
         modality_words=modality_words,
@@ -331,7 +326,6 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         word_finder=_readers_words(cue_words, clause_split, mediation_heads, outlet_heads, mediation),
         word_literals=word_literals,
         trap_literals=frozenset().union(*(vocab | set(phrases) for vocab, phrases, _ in traps)),
-        anaphora_scanner=_scanner(anaphora_gate or ()),
     )
 
 
@@ -348,6 +342,19 @@ def _readers_words(
     if cue_words is None or clause_split is None or any(h is None for h in heads):
         return None
     return word_finder(set().union(cue_words, clause_split.words, *(h.words for h in heads if h is not None)), clause_split.rest)
+
+
+def _article_automaton(key_rules: dict[str, set[int]], whole: set[str], anaphor_literals: Iterable[str]) -> Any:
+    """The automaton of ``_article_scan``: a trigger key reports (its rules, length, whether it must end
+    a word, False), a gate literal of the pair anaphors (no rules, length, False, True); a literal
+    that is both reports both."""
+    automaton = ahocorasick.Automaton()
+    anaphoric = set(anaphor_literals)
+    for literal in set(key_rules) | anaphoric:
+        rule_ids = frozenset(key_rules.get(literal, ()))
+        automaton.add_word(literal, (rule_ids, len(literal), literal in whole, literal in anaphoric))
+    automaton.make_automaton()
+    return automaton
 
 
 def _scanner(literals: Iterable[str]) -> Any:
@@ -595,7 +602,10 @@ def _attribution(
 
 
 def _inside(m: _Mention, spans: list[tuple[int, int]]) -> bool:
-    return any(m.start >= s and m.end <= e for s, e in spans)
+    for s, e in spans:
+        if m.start >= s and m.end <= e:
+            return True
+    return False
 
 
 _INFINITIVE_AFTER = re.compile(r"[^.;:]{0,80}?\bto\s+\w")
@@ -614,7 +624,7 @@ def _mediators(
     elif not admits(lex.mediation_gate, hits) or not lex.mediation_any.search(sentence):
         return found
     window = lex.mediation_window
-    usable = [m for m in ments if not _inside(m, claim_spans)]
+    usable = [m for m in ments if not _inside(m, claim_spans)] if claim_spans else ments
     for cue in lex.mediation:
         if by_words and cue.heads is not None:
             if not cue.heads.admits(tokens, low, hits):  # type: ignore[arg-type]
@@ -1018,6 +1028,12 @@ def calibrate(raw: float, lex: Lexicon | None = None) -> float:
     return _platt(raw, *(lex or load_lexicon()).calibration)
 
 
+@lru_cache(maxsize=65536)
+def _confidence(weight: float, how: str, modality: str, distance: int, attributed: bool, calibration: tuple[float, float]) -> float:
+    """``calibrate(raw_score(...))``: the arguments take few distinct values, so cached."""
+    return _platt(raw_score(weight, how, modality, distance, attributed), *calibration)
+
+
 @lru_cache(maxsize=8192)
 def _platt(raw: float, a: float, b: float) -> float:
     """``calibrate`` for given coefficients; raw scores take few distinct values, so cached."""
@@ -1034,21 +1050,13 @@ def find_signals(text: str, actors: list[Actor], published: datetime | str | Non
     if not text or not actors:
         return []
     low = _lower(text)
-    size = len(low)
-    keys: list[tuple[int, frozenset[int]]] = []  # (last character, rules) of each whole-word key
-    for end_idx, (rule_ids, klen, whole) in lex.automaton.iter(low):
-        begin = end_idx - klen + 1
-        if begin > 0 and low[begin - 1].isalnum():
-            continue
-        if whole and end_idx + 1 < size and low[end_idx + 1].isalnum():
-            continue
-        keys.append((end_idx, rule_ids))
+    keys, anaphors = _article_scan(low, lex)
     if not keys:
         return []
     ments = _mentions(actors)
     mstarts = [m[0] for m in ments]
     exotic = has_exotic(text)
-    spans = _sentences(text, low, keys, mstarts, exotic, lex)
+    spans = _sentences(text, keys, mstarts, anaphors, exotic, lex)
     candidates: dict[int, set[int]] = {}
     i, n = 0, len(spans)
     for end_idx, rule_ids in keys:  # in text order, as are the spans
@@ -1064,15 +1072,50 @@ def find_signals(text: str, actors: list[Actor], published: datetime | str | Non
     for i in sorted(candidates):
         s0, s1 = spans[i]
         lo, hi = bisect.bisect_left(mstarts, s0), bisect.bisect_left(mstarts, s1)
-        if _idle(text, low, s0, s1, mends, lo, hi, exotic, lex):
+        if _idle(text, s0, s1, mends, lo, hi, anaphors, exotic, lex):
             continue
         pending.extend(_read_sentence(text, s0, s1, candidates[i], ments[lo:hi], exotic, lex))
     when = published.isoformat() if isinstance(published, datetime) else published
     return _resolve(text, pending, mention_count, lex, when or None)
 
 
+def _article_scan(low: str, lex: Lexicon) -> tuple[list[tuple[int, frozenset[int]]], list[tuple[int, int]]]:
+    """One pass over the lower-cased article: the trigger keys that start a word (and end one, if
+    they must) as (last character, rules), in text order; and the spans of the pair anaphors' gate
+    literals, by start, which tell the sentences that cannot hold an anaphor (``_idle``)."""
+    size = len(low)
+    keys: list[tuple[int, frozenset[int]]] = []
+    anaphors: list[tuple[int, int]] = []
+    for end_idx, (rule_ids, klen, whole, anaphoric) in lex.automaton.iter(low):
+        begin = end_idx - klen + 1
+        if anaphoric:
+            anaphors.append((begin, end_idx + 1))
+        if not rule_ids or begin > 0 and low[begin - 1].isalnum():
+            continue
+        if whole and end_idx + 1 < size and low[end_idx + 1].isalnum():
+            continue
+        keys.append((end_idx, rule_ids))
+    anaphors.sort()
+    return keys, anaphors
+
+
+def _holds(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether one of ``spans`` (sorted) lies within ``[start, end)``."""
+    i = bisect.bisect_left(spans, (start,))
+    while i < len(spans) and spans[i][0] < end:
+        if spans[i][1] <= end:
+            return True
+        i += 1
+    return False
+
+
 def _sentences(
-    text: str, low: str, keys: list[tuple[int, frozenset[int]]], mstarts: list[int], exotic: bool, lex: Lexicon
+    text: str,
+    keys: list[tuple[int, frozenset[int]]],
+    mstarts: list[int],
+    anaphors: list[tuple[int, int]],
+    exotic: bool,
+    lex: Lexicon,
 ) -> list[tuple[int, int]]:
     """The sentence spans of the lines that hold a trigger key and may hold a reading: an actor
     mention or (as ``_idle`` tells) a pair anaphor starts in them. Line breaks always end a sentence,
@@ -1094,23 +1137,26 @@ def _sentences(
             bisect.bisect_left(mstarts, start) < bisect.bisect_left(mstarts, end)
             or exotic and FOLD_EXOTIC.search(text, start, end)
             or lex.anaphora_gate is None
-            or next(lex.anaphora_scanner.iter(low, start, end), None) is not None
+            or _holds(anaphors, start, end)
         ):
             spans += split_line(text, start, end)
     return spans
 
 
-def _idle(text: str, low: str, s0: int, s1: int, mends: list[int], lo: int, hi: int, exotic: bool, lex: Lexicon) -> bool:
+def _idle(
+    text: str, s0: int, s1: int, mends: list[int], lo: int, hi: int, anaphors: list[tuple[int, int]], exotic: bool, lex: Lexicon
+) -> bool:
     """True when the sentence holds no whole actor mention (those starting in it are ``lo:hi``) and
-    cannot hold a pair anaphor, so that ``_read_sentence`` would return nothing: decided on the
-    article's offsets and lower-cased text, without slicing the sentence (most candidate sentences
-    end here). ``exotic``: the article holds a character whose case folding defeats literal gates."""
+    cannot hold a pair anaphor (none of the anaphors' literals, at ``anaphors``, lies in it), so that
+    ``_read_sentence`` would return nothing: decided on the article's offsets, without slicing the
+    sentence (most candidate sentences end here). ``exotic``: the article holds a character whose
+    case folding defeats literal gates."""
     for k in range(lo, hi):
         if mends[k] <= s1:
             return False
     if exotic and FOLD_EXOTIC.search(text, s0, s1) or lex.anaphora_gate is None:
         return False
-    return next(lex.anaphora_scanner.iter(low, s0, s1), None) is None
+    return not _holds(anaphors, s0, s1)
 
 
 def _read_sentence(
@@ -1140,8 +1186,8 @@ def _read_sentence(
     if lex.word_finder is not None:
         occurrences, rest = [], []
         for m in lex.word_finder.finditer(low):
-            if m.start(1) >= 0:
-                occurrences.append((m.start(), m.end(), m.group()))
+            if m.lastindex:  # group 1: a whole word
+                occurrences.append((*m.span(), m.group()))
             else:
                 rest.append(m.span())
         tokens = {word for _, _, word in occurrences}
@@ -1154,7 +1200,8 @@ def _read_sentence(
     places = _Preceded(sentence, lex.location_before, 60)
     topics = _Preceded(sentence, lex.topic_before, 40)
     attribution, claim_spans = _attribution(sentence, low, hits, lex, tokens) if words & lex.speech else (None, [])
-    mediators = _mediators(sentence, low, hits, local, claim_spans, lex, tokens) if local else []
+    reads_mediators = any(_cooperative(t.rule) or t.rule.kind == "mediation" for t in triggers)
+    mediators = _mediators(sentence, low, hits, local, claim_spans, lex, tokens) if local and reads_mediators else []
     mediator_sides = {side for side, _, _ in mediators}
     mediator = mediators[0][0] if mediators else None
     if claim_spans:
@@ -1177,7 +1224,7 @@ def _read_sentence(
             continue
         rule = trig.rule
         frame = rule.frame
-        cooperative = rule.polarity == "cooperative" and frame != "appeal"
+        cooperative = _cooperative(rule)
         if cooperative and mediator_sides:
             cands = [m for m in participants if m.side not in mediator_sides]
         else:
@@ -1245,6 +1292,12 @@ def _read_sentence(
             )
         )
     return _addressees(out, local, claim_spans, s0) if out else out
+
+
+def _cooperative(rule: EventRule) -> bool:
+    """Whether a mediator named in the sentence brokered the rule's event (so it is no participant):
+    cooperative events, except appeals, whose appealer is their source even when a cue names it."""
+    return rule.polarity == "cooperative" and rule.frame != "appeal"
 
 
 def _addressees(out: list[_Pending], local: list[_Mention], claim_spans: list[tuple[int, int]], s0: int) -> list[_Pending]:
@@ -1407,7 +1460,7 @@ def _resolve(
         if src_side == tgt_side:
             continue
         mediator = p.mediator if p.mediator not in (src_side, tgt_side) else None
-        confidence = _platt(raw_score(p.rule.weight, how, p.modality, p.distance, p.attribution is not None), *lex.calibration)
+        confidence = _confidence(p.rule.weight, how, p.modality, p.distance, p.attribution is not None, lex.calibration)
         dyad = f"{src_side}-{tgt_side}" if src_side < tgt_side else f"{tgt_side}-{src_side}"
         key = (p.sent[0], p.sent[1], p.rule.kind, dyad, p.modality)
         held = best.get(key)
