@@ -179,6 +179,8 @@ _TABLE = _build_table()
 # wire story (quotes, dashes, accented names) are replaced first, one str.replace each.
 _ASCII_BYTES = bytes(ord(_TABLE.get(cp, chr(cp))) for cp in range(128)) + bytes(range(128, 256))
 _ASCII_CODES = bytes(range(128))
+_SPACED = frozenset(chr(cp) for cp, char in _TABLE.items() if cp >= 128 and char == " ")
+assert _ASCII_BYTES[ord("?")] == ord(" ")
 
 
 def _non_ascii(text: str) -> set[str]:
@@ -194,8 +196,11 @@ def _non_ascii(text: str) -> set[str]:
 def normalise(text: str) -> str:
     """Lower-case, strip diacritics, turn punctuation (except '.') into spaces; same length."""
     if not text.isascii():
+        others = _non_ascii(text)
+        if others <= _SPACED:  # quotes and dashes only: each becomes "?", which becomes a space
+            return text.encode("ascii", "replace").translate(_ASCII_BYTES).decode("ascii")
         replaced = text
-        for char in _non_ascii(text):
+        for char in others:
             replaced = replaced.replace(char, _TABLE.get(ord(char), char))
         if not replaced.isascii():
             return text.translate(_TABLE)
@@ -629,6 +634,9 @@ def _scan(text: str, kb: KB, hay: str) -> tuple[list[Hit], Extras]:
             _extra(extras, start, extra)
         if sense_set is None:
             continue
+        previous = hits[-1]
+        if previous[0] < start < previous[1]:  # inside the last hit kept: cheapest to drop first
+            continue
         if title_only:
             if not text[start].isupper():
                 continue
@@ -644,11 +652,7 @@ def _scan(text: str, kb: KB, hay: str) -> tuple[list[Hit], Extras]:
                     by_case[span] = kept
             if kept is None:
                 continue
-        previous = hits[-1]
-        if previous[0] >= start:
-            if not _displace(hits, start):
-                continue
-        elif previous[1] > start:
+        if previous[0] >= start and not _displace(hits, start):
             continue
         append((start, start + length, kept))
     del hits[0]
@@ -1059,7 +1063,6 @@ def _nationality(
 ) -> int:
     """Expand a country/nationality/capital match by the general patterns; return consumed end."""
     place = kb.places.get(iso) or _place(iso, _country_label(kb, iso), set())
-    label = place.label
     if kind == "country" and text.endswith(_OF, max(0, start - 7), start):
         office = pats.office_of.search(text, max(0, start - 60), start)
         if office is not None:
@@ -1099,7 +1102,7 @@ def _nationality(
                 return m.end()
             if branch == "f_alone":
                 assert m is not None
-                return _office(out, start, m.group("alone_title"), m.end(), iso, label, when, kb)
+                return _office(out, start, m.group("alone_title"), m.end(), iso, place.label, when, kb)
             if branch == "f_inst":
                 assert m is not None
                 role = kb.institutions.get(_squash(m.group("inst").lower()), "GOV")
@@ -1230,7 +1233,9 @@ _ROLE_TYPES = {"GOV": "government", "OPP": "opposition", "REB": "armed_group", "
 _ROLE_NAMES = {"MIL": "military", "SPY": "intelligence", "COP": "police", "LEG": "legislature", "JUD": "judiciary", "OPP": "opposition", "REB": "rebels", "MED": "state media"}
 
 
+@lru_cache(maxsize=1024)
 def _squash(phrase: str) -> str:
+    """One space between words, hyphens as spaces: the lexicon spelling of a matched phrase."""
     return " ".join(phrase.replace("-", " ").split())
 
 
