@@ -57,10 +57,8 @@ from .gates import (
     heads_of,
     is_word,
     may_match,
-    scan,
     union_heads,
     whole_words,
-    word_finder,
     word_gate,
     word_split,
 )
@@ -149,8 +147,8 @@ class Lexicon:
     speech_verb: re.Pattern[str]
     speech_gate: Gate
     calibration: tuple[float, float]
-    scanner: Any  # Aho-Corasick over the literals of the sentence-level gates, trap and speech words
-    word_finder: re.Pattern[str] | None  # whole-word occurrences of the cue, clause-break and head words
+    scanner: Any  # Aho-Corasick over the sentence-level gates' literals and the reader words (``_scan_sentence``)
+    reader_words: frozenset[str] | None  # every word a reader tests for as a token (None: some reader needs all tokens)
     word_literals: frozenset[str]  # trap and speech words: a sentence holding none needs no word list
     trap_literals: frozenset[str]  # trap words and phrases: a sentence holding none is no trap
 
@@ -289,6 +287,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     gates += [tuple(phrases) for _, phrases, _ in traps]
     gates += [h.prefixes for h in (mediation_heads, *(c.heads for c in mediation)) if h is not None]
     gates += [tuple(prefix_alts) if cue_words is not None else (), tuple(word_literals)]
+    reader_words = _reader_words(cue_words, clause_split, mediation_heads, outlet_heads, mediation)
     return Lexicon(
         rules=tuple(rules),
         automaton=_article_automaton(key_rules, whole, anaphora_gate or ()),
@@ -322,26 +321,38 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         speech_verb=speech_verb,
         speech_gate=gate_of(speech_verb),
         calibration=(float(cal.get("a", 1.0)), float(cal.get("b", 0.0))),
-        scanner=_scanner(literal for gate in gates if gate for literal in gate),
-        word_finder=_readers_words(cue_words, clause_split, mediation_heads, outlet_heads, mediation),
+        scanner=_sentence_automaton({literal for gate in gates if gate for literal in gate}, reader_words or frozenset()),
+        reader_words=reader_words,
         word_literals=word_literals,
         trap_literals=frozenset().union(*(vocab | set(phrases) for vocab, phrases, _ in traps)),
     )
 
 
-def _readers_words(
+def _reader_words(
     cue_words: frozenset[str] | None,
     clause_split: WordSplit | None,
     mediation_heads: WordHeads | None,
     outlet_heads: WordHeads | None,
     mediation: tuple[MediationCue, ...],
-) -> re.Pattern[str] | None:
-    """``word_finder`` of every word the sentence readers test for as a token; None when some reader
-    does not work from words (it then needs the sentence's full token set)."""
+) -> frozenset[str] | None:
+    """Every word the sentence readers test for as a token (cue, clause-break and head words); None
+    when some reader does not work from words, or a word is not all word characters (its occurrences
+    would then not be whole tokens): the readers then need the sentence's full token set."""
     heads = (mediation_heads, outlet_heads, *(c.heads for c in mediation))
     if cue_words is None or clause_split is None or any(h is None for h in heads):
         return None
-    return word_finder(set().union(cue_words, clause_split.words, *(h.words for h in heads if h is not None)), clause_split.rest)
+    words = frozenset().union(cue_words, clause_split.words, *(h.words for h in heads if h is not None))
+    return words if all(WORD_TOKEN.fullmatch(word) for word in words) else None
+
+
+def _sentence_automaton(literals: set[str], words: frozenset[str]) -> Any:
+    """The automaton of ``_scan_sentence``: each gate literal and reader word reports (itself, its
+    length less one, whether it is a gate literal, whether it is a reader word)."""
+    automaton = ahocorasick.Automaton()
+    for literal in literals | words:
+        automaton.add_word(literal, (literal, len(literal) - 1, literal in literals, literal in words))
+    automaton.make_automaton()
+    return automaton
 
 
 def _article_automaton(key_rules: dict[str, set[int]], whole: set[str], anaphor_literals: Iterable[str]) -> Any:
@@ -353,15 +364,6 @@ def _article_automaton(key_rules: dict[str, set[int]], whole: set[str], anaphor_
     for literal in set(key_rules) | anaphoric:
         rule_ids = frozenset(key_rules.get(literal, ()))
         automaton.add_word(literal, (rule_ids, len(literal), literal in whole, literal in anaphoric))
-    automaton.make_automaton()
-    return automaton
-
-
-def _scanner(literals: Iterable[str]) -> Any:
-    """An Aho-Corasick automaton reporting each of ``literals`` found (as itself)."""
-    automaton = ahocorasick.Automaton()
-    for literal in set(literals):
-        automaton.add_word(literal, literal)
     automaton.make_automaton()
     return automaton
 
@@ -528,7 +530,7 @@ def _triggers(sentence: str, hits: Hits, rule_ids: Iterable[int], lex: Lexicon) 
     rules = lex.rules
     for idx in rule_ids:
         rule = rules[idx]
-        for pattern, gate in zip(rule.patterns, rule.gates):
+        for pattern, gate in zip(rule.patterns, rule.gates, strict=True):
             if gate is not None and hits is not None and hits.isdisjoint(gate):
                 continue
             for m in pattern.finditer(sentence):
@@ -1144,7 +1146,15 @@ def _sentences(
 
 
 def _idle(
-    text: str, s0: int, s1: int, mends: list[int], lo: int, hi: int, anaphors: list[tuple[int, int]], exotic: bool, lex: Lexicon
+    text: str,
+    s0: int,
+    s1: int,
+    mends: list[int],
+    lo: int,
+    hi: int,
+    anaphors: list[tuple[int, int]],
+    exotic: bool,
+    lex: Lexicon,
 ) -> bool:
     """True when the sentence holds no whole actor mention (those starting in it are ``lo:hi``) and
     cannot hold a pair anaphor (none of the anaphors' literals, at ``anaphors``, lies in it), so that
@@ -1159,13 +1169,31 @@ def _idle(
     return not _holds(anaphors, s0, s1)
 
 
+def _scan_sentence(low: str, lex: Lexicon) -> tuple[set[str], Occurrences]:
+    """One pass over the lower-cased sentence: the gate literals it holds, and the whole-token
+    occurrences (start, end, word) of the reader words, in text order (whole tokens cannot overlap,
+    so their order by end is their order by start)."""
+    hits: set[str] = set()
+    occurrences: Occurrences = []
+    size = len(low)
+    for end, (literal, back, gated, word) in lex.scanner.iter(low):
+        if gated:
+            hits.add(literal)
+        if word:
+            start = end - back
+            if (start == 0 or not is_word(low[start - 1])) and (end + 1 == size or not is_word(low[end + 1])):
+                occurrences.append((start, end + 1, literal))
+    return hits, occurrences
+
+
 def _read_sentence(
     text: str, s0: int, s1: int, rule_ids: set[int], ments: list[MentionRow], exotic: bool, lex: Lexicon
 ) -> list[_Pending]:
     """The pending signals of the sentence ``text[s0:s1]``; ``ments`` are the mentions starting in it."""
     sentence = text[s0:s1]
     low = sentence.lower()
-    hits = None if exotic and FOLD_EXOTIC.search(sentence) else scan(lex.scanner, low)
+    found, occurrences = _scan_sentence(low, lex)
+    hits = None if exotic and FOLD_EXOTIC.search(sentence) else found
     local = [_Mention(start - s0, end - s0, code, side, state) for start, end, code, side, state in ments if end <= s1]
     if admits(lex.anaphora_gate, hits):
         anaphors = [(m.start(), m.end()) for m in lex.anaphora.finditer(sentence)]
@@ -1179,22 +1207,15 @@ def _read_sentence(
     words = set(_WORDS.findall(low)) if hits is None or not hits.isdisjoint(lex.word_literals) else _NO_WORDS
     if (hits is None or not hits.isdisjoint(lex.trap_literals)) and _is_trap(low, words, lex, hits):
         return []
-    # The whole-word occurrences of every word some reader looks for, in one pass; the set of those
-    # words stands for the sentence's tokens wherever a reader asks whether one of them occurs.
-    occurrences: Occurrences | None = None
-    rest: list[tuple[int, int]] | None = None
-    if lex.word_finder is not None:
-        occurrences, rest = [], []
-        for m in lex.word_finder.finditer(low):
-            if m.lastindex:  # group 1: a whole word
-                occurrences.append((*m.span(), m.group()))
-            else:
-                rest.append(m.span())
+    # The set of the reader words that occur stands for the sentence's tokens wherever a reader asks
+    # whether one of them occurs.
+    if lex.reader_words is not None:
         tokens = {word for _, _, word in occurrences}
     else:
         tokens = set(WORD_TOKEN.findall(low))
+        occurrences = None
     if lex.clause_split is not None and hits is not None:
-        breaks = lex.clause_split.spans(low, tokens, occurrences, rest)
+        breaks = lex.clause_split.spans(low, tokens, occurrences)
     else:
         breaks = [(m.start(), m.end()) for m in lex.clause_break.finditer(sentence)]
     places = _Preceded(sentence, lex.location_before, 60)
@@ -1570,5 +1591,6 @@ def dyad_verdicts(signals: Iterable[Signal]) -> list[DyadVerdict]:
                 if s.mediator:
                     mediators.add(s.mediator)
         score = sum(terms)
-        verdicts.append(_new_verdict(dyad, round(score, 3), score > 0 and cooperative, tuple(sorted(mediators)), len(group)))
+        rapprochement = score > 0 and cooperative
+        verdicts.append(_new_verdict(dyad, round(score, 3), rapprochement, tuple(sorted(mediators)), len(group)))
     return verdicts
