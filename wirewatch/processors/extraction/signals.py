@@ -488,7 +488,7 @@ def _mentions(actors: Iterable[Actor]) -> list[MentionRow]:
     for actor in actors:
         if actor.type in NON_PARTY_TYPES:
             continue
-        side = side_of(actor)
+        side = _side(actor.code, actor.country)
         state = bool(actor.country) and side == actor.country
         code = actor.code
         for m in actor.mentions:
@@ -756,13 +756,16 @@ class _CueIndex:
 
     def modality(self, start: int, end: int) -> str:
         """``_modality`` of the trigger at ``low[start:end]``, its four scopes read from one walk over
-        the marks (usually none or one in range) and the pieces of tokens the scopes cut."""
+        the marks (usually none or one in range) and the pieces of tokens the scopes cut. A word that
+        fires nothing in a scope changes nothing there (``_read``), so each scope reads only the words
+        that fire in it, and a scope with none is not read."""
         low = self.low
+        lex = self.lex
         n = len(low)
         a = start - 250 if start > 250 else 0
         b = a + len(low[a:start].rstrip())
         after_end = end + 60 if end + 60 < n else n
-        before: list[tuple[int, str]] = []
+        before: list[tuple[int, str, tuple[str | None, ...]]] = []  # (start, word, classes) inside low[a:b]
         after: list[str] = []
         starts = self.starts
         if starts:
@@ -772,33 +775,32 @@ class _CueIndex:
                 if ms >= after_end:
                     break
                 me, word, classes = marks[i]
-                # A word that fires nothing in a scope changes nothing there (``_read``), so it is left out.
                 if me <= b:
                     if classes[0] or classes[1] or classes[2]:
-                        before.append((ms, word))
+                        before.append((ms, word, classes))
                 elif ms >= end and me <= after_end and classes[3]:
                     after.append(word)
         fired: set[str] = set()
         if a < b:
-            # The three scopes before the trigger end at b; the two tails start at a space (or at a), so
-            # they cut a token at their start only when they start at a.
-            left, right = _cut_at_start(low, a, b) if a else None, _cut_at_end(low, a, b)
-            if before or left is not None or right is not None:
-                near, wide = _tail_starts(low, a, b, self.lex.near_words, 13)
+            # The pieces of the tokens cut at a and at b, placed at their starts: the tails start at a
+            # space (or at a), so the piece at a is in the widest scope only, the piece at b in all.
+            for at, piece in ((a, _cut_at_start(low, a, b) if a else None), (b, _cut_at_end(low, a, b))):
+                if piece is not None:
+                    classes = _cue_classes(piece, lex)
+                    if classes[0] or classes[1] or classes[2]:
+                        before.append((at if at == a else b - len(piece), piece, classes))
+            if before:
+                near, wide = _tail_starts(low, a, b, lex.near_words, 13)
                 for k, lo in ((0, a), (1, near), (2, wide)):
                     if lo >= b:
                         continue
-                    words = [w for ms, w in before if ms >= lo]
-                    if left is not None and lo == a:
-                        words.append(left)
-                    if right is not None:
-                        words.append(right)
+                    words = [w for ms, w, classes in before if ms >= lo and classes[k]]
                     if words:
                         fired |= self._read(k, lo, b, words)
         after_cues: set[str] = set()
         if end < after_end:
             for piece in (_cut_at_start(low, end, after_end), _cut_at_end(low, end, after_end)):
-                if piece is not None:
+                if piece is not None and _cue_classes(piece, lex)[3]:
                     after.append(piece)
             if after:
                 after_cues = self._read(3, end, after_end, after)
@@ -1181,8 +1183,9 @@ def _scan_sentence(low: str, lex: Lexicon) -> tuple[set[str], Occurrences]:
             hits.add(literal)
         if word:
             start = end - back
-            if (start == 0 or not is_word(low[start - 1])) and (end + 1 == size or not is_word(low[end + 1])):
-                occurrences.append((start, end + 1, literal))
+            if start and is_word(low[start - 1]) or end + 1 < size and is_word(low[end + 1]):
+                continue
+            occurrences.append((start, end + 1, literal))
     return hits, occurrences
 
 
