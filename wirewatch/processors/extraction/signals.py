@@ -98,6 +98,9 @@ class EventRule:
     patterns: tuple[re.Pattern[str], ...]
     gates: tuple[Gate, ...] = ()
     implicit_target: bool = False
+    # A mediator named in the sentence brokered the event, so it is no participant: cooperative
+    # events, except appeals, whose appealer is their source even when a cue names it.
+    mediable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +204,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
                 patterns=compiled,
                 gates=tuple(gate_of(p) for p in compiled),
                 implicit_target=bool(entry.get("implicit_target", False)),
+                mediable=entry["polarity"] == "cooperative" and entry["frame"] != "appeal",
             )
         )
         for key in entry["keys"]:
@@ -1183,8 +1187,14 @@ def _scan_sentence(low: str, lex: Lexicon) -> tuple[set[str], Occurrences]:
             hits.add(literal)
         if word:
             start = end - back
-            if start and is_word(low[start - 1]) or end + 1 < size and is_word(low[end + 1]):
-                continue
+            if start:
+                c = low[start - 1]
+                if c.isalnum() or c == "_":  # ``is_word``, inline: most hits are inside a longer word
+                    continue
+            if end + 1 < size:
+                c = low[end + 1]
+                if c.isalnum() or c == "_":
+                    continue
             occurrences.append((start, end + 1, literal))
     return hits, occurrences
 
@@ -1199,7 +1209,7 @@ def _read_sentence(
     hits = None if exotic and FOLD_EXOTIC.search(sentence) else found
     local = [_Mention(start - s0, end - s0, code, side, state) for start, end, code, side, state in ments if end <= s1]
     if admits(lex.anaphora_gate, hits):
-        anaphors = [(m.start(), m.end()) for m in lex.anaphora.finditer(sentence)]
+        anaphors = [m.span() for m in lex.anaphora.finditer(sentence)]
     else:
         anaphors = []
     if not local and not anaphors:
@@ -1224,7 +1234,7 @@ def _read_sentence(
     places = _Preceded(sentence, lex.location_before, 60)
     topics = _Preceded(sentence, lex.topic_before, 40)
     attribution, claim_spans = _attribution(sentence, low, hits, lex, tokens) if words & lex.speech else (None, [])
-    reads_mediators = any(_cooperative(t.rule) or t.rule.kind == "mediation" for t in triggers)
+    reads_mediators = any([t.rule.mediable or t.rule.kind == "mediation" for t in triggers])
     mediators = _mediators(sentence, low, hits, local, claim_spans, lex, tokens) if local and reads_mediators else []
     mediator_sides = {side for side, _, _ in mediators}
     mediator = mediators[0][0] if mediators else None
@@ -1248,7 +1258,7 @@ def _read_sentence(
             continue
         rule = trig.rule
         frame = rule.frame
-        cooperative = _cooperative(rule)
+        cooperative = rule.mediable
         if cooperative and mediator_sides:
             cands = [m for m in participants if m.side not in mediator_sides]
         else:
@@ -1316,12 +1326,6 @@ def _read_sentence(
             )
         )
     return _addressees(out, local, claim_spans, s0) if out else out
-
-
-def _cooperative(rule: EventRule) -> bool:
-    """Whether a mediator named in the sentence brokered the rule's event (so it is no participant):
-    cooperative events, except appeals, whose appealer is their source even when a cue names it."""
-    return rule.polarity == "cooperative" and rule.frame != "appeal"
 
 
 def _addressees(out: list[_Pending], local: list[_Mention], claim_spans: list[tuple[int, int]], s0: int) -> list[_Pending]:
