@@ -95,8 +95,7 @@ class EventRule:
     frame: str
     weight: float
     governs: bool
-    patterns: tuple[re.Pattern[str], ...]
-    gates: tuple[Gate, ...] = ()
+    patterns: tuple[tuple[re.Pattern[str], Gate], ...]  # each trigger pattern with its literal gate
     implicit_target: bool = False
     # A mediator named in the sentence brokered the event, so it is no participant: cooperative
     # events, except appeals, whose appealer is their source even when a cue names it.
@@ -201,8 +200,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
                 frame=entry["frame"],
                 weight=float(entry.get("weight", 0.8)),
                 governs=bool(entry.get("governs", False)),
-                patterns=compiled,
-                gates=tuple(gate_of(p) for p in compiled),
+                patterns=tuple((p, gate_of(p)) for p in compiled),
                 implicit_target=bool(entry.get("implicit_target", False)),
                 mediable=entry["polarity"] == "cooperative" and entry["frame"] != "appeal",
             )
@@ -286,7 +284,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     mediation_gate = gate_of(mediation_any)
     mediation_heads = union_heads(heads_of(re.compile(c["pattern"], re.IGNORECASE)) for c in med["cues"])
     word_literals = frozenset().union(speech, *(vocab for vocab, _, _ in traps))
-    gates: list[Gate] = [g for rule in rules for g in rule.gates]
+    gates: list[Gate] = [g for rule in rules for _, g in rule.patterns]
     gates += [anaphora_gate, mediation_gate, *(g for _, g in attribution), *(c.gate for c in mediation)]
     gates += [tuple(phrases) for _, phrases, _ in traps]
     gates += [h.prefixes for h in (mediation_heads, *(c.heads for c in mediation)) if h is not None]
@@ -534,7 +532,7 @@ def _triggers(sentence: str, hits: Hits, rule_ids: Iterable[int], lex: Lexicon) 
     rules = lex.rules
     for idx in rule_ids:
         rule = rules[idx]
-        for pattern, gate in zip(rule.patterns, rule.gates, strict=True):
+        for pattern, gate in rule.patterns:
             if gate is not None and hits is not None and hits.isdisjoint(gate):
                 continue
             for m in pattern.finditer(sentence):
