@@ -34,11 +34,11 @@ import bisect
 import dataclasses
 import datetime as dt
 import re
+import string
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -179,14 +179,29 @@ _TABLE = _build_table()
 # ASCII goes through bytes.translate (a C table lookup); the few distinct non-ASCII characters of a
 # wire story (quotes, dashes, accented names) are replaced first, one str.replace each.
 _ASCII_BYTES = bytes(ord(_TABLE.get(cp, chr(cp))) for cp in range(128)) + bytes(range(128, 256))
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_CODES = bytes(range(128))
+_SPACED = frozenset(chr(cp) for cp, char in _TABLE.items() if cp >= 128 and char == " ")
+assert _ASCII_BYTES[ord("?")] == ord(" ")
+
+
+def _non_ascii(text: str) -> set[str]:
+    """The distinct non-ASCII characters of ``text``.
+
+    UTF-8 never uses an ASCII byte inside a multi-byte character, so deleting the ASCII bytes leaves
+    exactly the non-ASCII characters' encodings: two C passes, a third of a regex scan's time.
+    """
+    encoded = text.encode("utf-8", "surrogatepass")
+    return set(encoded.translate(None, _ASCII_CODES).decode("utf-8", "surrogatepass"))
 
 
 def normalise(text: str) -> str:
     """Lower-case, strip diacritics, turn punctuation (except '.') into spaces; same length."""
     if not text.isascii():
+        others = _non_ascii(text)
+        if others <= _SPACED:  # quotes and dashes only: each becomes "?", which becomes a space
+            return text.encode("ascii", "replace").translate(_ASCII_BYTES).decode("ascii")
         replaced = text
-        for char in set(_NON_ASCII.findall(text)):
+        for char in others:
             replaced = replaced.replace(char, _TABLE.get(ord(char), char))
         if not replaced.isascii():
             return text.translate(_TABLE)
@@ -318,6 +333,7 @@ def knowledge() -> KB:
     for surface, cue_list in (lexicon.get("negative_context") or {}).items():
         for cue in cue_list:
             cue_targets.setdefault(" " + normalise(cue).strip(), []).append(normalise(surface).strip())
+    aligned_cues = tuple(sorted({p.split()[0].lower() for p in lexicon["aligned_phrases"]}))
     # One automaton, one pass: dictionary keys, plus sport terms, sport verbs and negative-context
     # cues as "extras" (sport term or verb, cue targets) collected on the side, never selected as hits.
     automaton = ahocorasick.Automaton()
@@ -337,6 +353,10 @@ def knowledge() -> KB:
             automaton.add_word(key + boundary, payload)
             if sport == SPORT_VERB:  # a superset of the regex's \b, which also matches after "."
                 automaton.add_word("." + key[1:] + boundary, payload)
+    # The first words of aligned phrases ("close to") tell whether an article can hold one at all;
+    # they count as substrings, wherever they occur, so they are added as they are.
+    for cue in aligned_cues:
+        automaton.add_word(cue, (len(cue) - 1, None, False, (ALIGNED_CUE, ())))
     automaton.make_automaton()
 
     titles = {normalise(k): v for k, v in lexicon["titles"].items()}
@@ -377,7 +397,7 @@ def knowledge() -> KB:
             + lexicon["company_words"]
             + list(RANK_WORDS)
         ),
-        tuple(sorted({p.split()[0].lower() for p in lexicon["aligned_phrases"]})),
+        aligned_cues,
         codes,
         places,
         entity_infos,
@@ -458,6 +478,7 @@ class Patterns:
     sport_score: re.Pattern[str]
     sport_verb: re.Pattern[str]
     before_anon_last: frozenset[str]
+    before_anon_chars: str
     office_of: re.Pattern[str]
 
 
@@ -532,11 +553,26 @@ def patterns() -> Patterns:
         aligned_before=re.compile(
             rf"(?i:\b(?:(?:{degree})[ \t]+)*(?P<noun>{anon_nouns})[ \t]+(?:{aligned})[ \t]+(?:the[ \t]+)?)$"
         ),
-        sport_score=re.compile(r"(?<![\d-])\d{1,2}[ \t]*[-–][ \t]*\d{1,2}(?![\d-])"),
+        # A score ("2-0"): a digit not preceded by a digit or "-", checked after it is consumed, so the
+        # search skips to digits in C (a leading lookbehind would be tried at every position).
+        sport_score=re.compile(r"\d(?<![\d-]\d)\d?[ \t]*[-–][ \t]*\d{1,2}(?![\d-])"),
         sport_verb=re.compile(rf"\b(?:{sport_verbs})\b", re.I),
         before_anon_last=frozenset(last_words),
+        before_anon_chars=_phrase_chars(lex["indefinite_words"] + lex["degree_words"]),
         office_of=re.compile(rf"(?i:\b(?P<title>{_alt(list(lex['titles']))})(?P<plural>s)?[ \t]+of[ \t]+(?:the[ \t]+)?)$"),
     )
+
+
+def _phrase_chars(phrases: list[str]) -> str:
+    """Every ASCII character a case-insensitive match of these phrases (``_alt``) can consist of.
+
+    All of ASCII when a phrase is not ASCII itself (Unicode case folding could then match more).
+    """
+    if not all(phrase.isascii() for phrase in phrases):
+        return "".join(map(chr, range(128)))
+    chars = {c for phrase in phrases for c in phrase.lower() + phrase.upper()} | {"-"}
+    chars |= {chr(cp) for cp in range(128) if chr(cp).isspace()}
+    return "".join(sorted(chars))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -546,10 +582,14 @@ def patterns() -> Patterns:
 # A dictionary match that survived the boundary and case checks: (start, end, senses). A plain tuple:
 # an article has ~90 of them and a tuple costs a fraction of a dataclass instance to build.
 Hit = tuple[int, int, SenseSet]
-_hit_start = itemgetter(0)
 
 
-SPORT_TERM, SPORT_VERB = "term", "verb"
+def _first_hit_from(hits: list[Hit], pos: int) -> int:
+    """Index of the first hit starting at or after ``pos`` (``(pos,)`` sorts before any hit at pos)."""
+    return bisect.bisect_left(hits, (pos,))
+
+
+SPORT_TERM, SPORT_VERB, ALIGNED_CUE = "term", "verb", "aligned"
 
 # What may follow a key in the automaton's haystack: the normalised text holds only letters, digits,
 # spaces and dots (anything else that does not continue a word becomes a space first).
@@ -564,33 +604,46 @@ def _dictionary_hits(text: str, kb: KB, hay: str | None = None) -> list[Hit]:
 
 @dataclass(slots=True)
 class Extras:
-    """Sport terms, sport verbs and negative-context cues found by the same automaton pass (offsets)."""
+    """Sport terms, sport verbs and negative-context cues found by the same automaton pass (offsets).
+
+    ``aligned``: whether the normalised text holds an aligned-phrase cue ("close", "loyal") anywhere.
+    """
 
     sport: list[int] = field(default_factory=list)
     sport_verbs: list[int] = field(default_factory=list)
     cues: dict[str, list[int]] = field(default_factory=dict)
+    aligned: bool = False
 
 
 def _scan(text: str, kb: KB, hay: str) -> tuple[list[Hit], Extras]:
-    """One automaton pass: the dictionary hits and, on the side, sport terms and context cues."""
+    """One automaton pass: the dictionary hits and, on the side, sport terms and context cues.
+
+    Hits are selected leftmost-longest as the matches arrive (in order of their ends): a match
+    overlapping the last hit kept is dropped, one starting at or before it replaces the hits it
+    covers (``_displace``), any other is kept.
+    """
     scan = hay + " "
     ascii_only = scan.isascii()
     if not ascii_only:
         scan = _NOT_WORD.sub(" ", scan)
     extras = Extras()
-    candidates: list[tuple[int, int, SenseSet]] = []
-    append = candidates.append
+    hits: list[Hit] = [_NO_HIT]
+    append = hits.append
     for last, (length, sense_set, title_only, extra) in kb.automaton.iter(scan):
         start = last - length - 1
         # Extras were matched on the normalised text itself: where the scan blanked a character,
-        # the key must still be there verbatim.
-        if extra is not None and (ascii_only or hay[start:last] == scan[start:last]):
+        # the key must still be there verbatim (an aligned cue is all letters, never blanked).
+        if extra is not None and (ascii_only or extra[0] == ALIGNED_CUE or hay[start:last] == scan[start:last]):
             _extra(extras, start, extra)
         if sense_set is None:
             continue
+        previous = hits[-1]
+        if previous[0] < start < previous[1]:  # inside the last hit kept: cheapest to drop first
+            continue
         if title_only:
-            if text[start].isupper():
-                append((start, -length, sense_set))
+            if not text[start].isupper():
+                continue
+            kept = sense_set
         else:
             span = text[start : start + length]
             by_case = sense_set.by_case
@@ -600,24 +653,42 @@ def _scan(text: str, kb: KB, hay: str) -> tuple[list[Hit], Extras]:
                 kept = _case_filter(span, sense_set, kb)
                 if len(by_case) < 16:  # a key's spellings in news are few; a hostile text adds no more
                     by_case[span] = kept
-            if kept is not None:
-                append((start, -length, kept))
-    candidates.sort()
-    hits: list[Hit] = []
-    frontier = -1
-    for start, negative_length, kept in candidates:
-        if start >= frontier:
-            frontier = start - negative_length
-            hits.append((start, frontier, kept))
+            if kept is None:
+                continue
+        if previous[0] >= start and not _displace(hits, start):
+            continue
+        append((start, start + length, kept))
+    del hits[0]
     return hits, extras
 
 
+# Sentinel first element of the hits being selected: nothing starts or ends before it.
+_NO_HIT: Hit = (-1, -1, None)  # type: ignore[assignment]
+
+
+def _displace(hits: list[Hit], start: int) -> bool:
+    """Make way for a match at ``start`` ending after every hit kept so far; False if one overlaps it.
+
+    The kept hits starting at or after ``start`` lie inside the new match, which is longer or more
+    to the left, so it wins over them unless an earlier hit runs into its start.
+    """
+    n = len(hits)
+    while hits[n - 1][0] >= start:
+        n -= 1
+    if hits[n - 1][1] > start:
+        return False
+    del hits[n:]
+    return True
+
+
 def _extra(extras: Extras, start: int, extra: tuple[str | None, tuple[str, ...]]) -> None:
-    sport, targets = extra
-    if sport == SPORT_TERM:
+    kind, targets = extra
+    if kind == SPORT_TERM:
         extras.sport.append(start)
-    elif sport == SPORT_VERB:
+    elif kind == SPORT_VERB:
         extras.sport_verbs.append(start)
+    elif kind == ALIGNED_CUE:
+        extras.aligned = True
     for target in targets:
         extras.cues.setdefault(target, []).append(start)
 
@@ -728,7 +799,10 @@ def _sport_spans(text: str, term_at: list[int], verb_at: list[int], pats: Patter
 
 
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
-    return any(s <= pos < e for s, e in spans)
+    for s, e in spans:
+        if s <= pos < e:
+            return True
+    return False
 
 
 def _active_role(entity: Entity, when: dt.date) -> dict[str, Any] | None:
@@ -769,23 +843,31 @@ Info = tuple[Any, ...]
 
 
 class _Collector:
-    """Accumulates entities and mentions for one article: a key's first fields win, spans add up."""
+    """Accumulates entities and mentions for one article: a key's first fields win, spans add up.
 
-    __slots__ = ("text", "infos", "spans", "aligned_possible")
+    ``unordered`` holds the keys whose spans did not arrive in strictly increasing order (a lead
+    word before a nationality, a repeated span): only theirs need sorting and deduplicating.
+    """
+
+    __slots__ = ("text", "infos", "spans", "unordered", "aligned_possible")
 
     def __init__(self, text: str, aligned_possible: bool = True) -> None:
         self.text = text
         self.infos: dict[str, Info] = {}
         self.spans: dict[str, list[tuple[int, int]]] = {}
+        self.unordered: set[str] = set()
         self.aligned_possible = aligned_possible
 
     def put(self, key: str, info: Info, start: int, end: int) -> None:
         spans = self.spans.get(key)
+        span = (start, end)
         if spans is None:
-            self.spans[key] = [(start, end)]
+            self.spans[key] = [span]
             self.infos[key] = info
         else:
-            spans.append((start, end))
+            if span <= spans[-1]:
+                self.unordered.add(key)
+            spans.append(span)
 
     def nearest_before(self, start: int, reach: int, keep: Callable[[Info], bool] | None = None) -> str | None:
         """The key of the actor mentioned last before ``start`` in its paragraph, at most ``reach`` back.
@@ -868,18 +950,8 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
     hay = " " + normalise(text)
     hits, extras = _scan(text, kb, hay)
     sport = _sport_spans(text, extras.sport, extras.sport_verbs, pats)
-    sets = [hit[2] for hit in hits]
-    # Context for weak aliases and surnames: the countries, full names and strong entities named.
-    context = set().union(*[s.countries for s in sets])
-    full_names = set().union(*[s.persons for s in sets])
-    strong_entities = set().union(*[s.strong for s in sets])
-    weak = [w for s in sets if s.weak for w in s.weak]
-    if weak:
-        weak_countries = [c for _, c in weak]
-        named = [c for c in weak_countries if c]
-        if len(set(named)) < len(named) or len(set(weak_countries)) > 1:
-            context |= _shared_weak_countries(weak)
-    out = _Collector(text, any(cue in hay for cue in kb.aligned_cues))
+    named: Named | None = None
+    out = _Collector(text, extras.aligned)
     put = out.put
     entity_infos = kb.entity_infos
     consumed_until = -1
@@ -889,7 +961,9 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
             continue
         sense = sense_set.first
         if sense is None:
-            sense = _choose_sense(sense_set.senses, start, text, kb, context, full_names, strong_entities)
+            if named is None:
+                named = _named(hits)
+            sense = _choose_sense(sense_set.senses, start, text, kb, *named)
             if sense is None:
                 continue
         kind = sense.kind
@@ -926,6 +1000,28 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
         consumed_until = _nationality(out, text, start, end, iso, kind, follower, when, kb, pats, hits, hay)
 
     return _finalise(out, len(text))
+
+
+# What an article names, the context of weak aliases and surnames: (countries, full names, strong entities).
+Named = tuple[set[str], set[str], set[str]]
+
+
+def _named(hits: list[Hit]) -> Named:
+    """The countries, full names and strong entities the article's matches name.
+
+    Built on first need: only a weak alias or a surname needs it, and most articles have neither.
+    """
+    sets = [hit[2] for hit in hits]
+    context = set().union(*[s.countries for s in sets])
+    full_names = set().union(*[s.persons for s in sets])
+    strong_entities = set().union(*[s.strong for s in sets])
+    weak = [w for s in sets if s.weak for w in s.weak]
+    if weak:
+        weak_countries = [c for _, c in weak]
+        named = [c for c in weak_countries if c]
+        if len(set(named)) < len(named) or len(set(weak_countries)) > 1:
+            context |= _shared_weak_countries(weak)
+    return context, full_names, strong_entities
 
 
 def _choose_sense(
@@ -970,7 +1066,6 @@ def _nationality(
 ) -> int:
     """Expand a country/nationality/capital match by the general patterns; return consumed end."""
     place = kb.places.get(iso) or _place(iso, _country_label(kb, iso), set())
-    label = place.label
     if kind == "country" and text.endswith(_OF, max(0, start - 7), start):
         office = pats.office_of.search(text, max(0, start - 60), start)
         if office is not None:
@@ -1010,7 +1105,7 @@ def _nationality(
                 return m.end()
             if branch == "f_alone":
                 assert m is not None
-                return _office(out, start, m.group("alone_title"), m.end(), iso, label, when, kb)
+                return _office(out, start, m.group("alone_title"), m.end(), iso, place.label, when, kb)
             if branch == "f_inst":
                 assert m is not None
                 role = kb.institutions.get(_squash(m.group("inst").lower()), "GOV")
@@ -1044,20 +1139,26 @@ def _before_anon(text: str, start: int, pats: Patterns) -> re.Match[str] | None:
     """"a senior", "two": the indefinite/degree words that open an anonymous mention, if any.
 
     The pattern can only match when the word right before ``start`` ends one of its phrases, so the
-    (costly, anchored-at-the-end) search runs only then.
+    (costly, anchored-at-the-end) search runs only then, and only from where the run of characters
+    its phrases are made of begins: each position it skips is one more failed try of every phrase.
     """
-    i = start
-    while i > 0 and text[i - 1] in " \t":
-        i -= 1
-    j = i
-    while j > 0 and text[j - 1].isalpha():
-        j -= 1
-    word = text[j:i]
-    if i == start or not word or (word.isascii() and word.lower() not in pats.before_anon_last):
+    lo = max(0, start - 40)
+    head = text[lo:start]
+    words = head.rstrip(" \t")
+    if len(words) == len(head):
         return None
-    return pats.before_anon.search(text, max(0, start - 40), start)
+    rest = words.rstrip(_ASCII_LETTERS)
+    word = words[len(rest) :]
+    # The last word may run on past what was stripped: into non-ASCII letters, or out of the window.
+    runs_on = rest[-1:].isalpha() or (not rest and lo > 0)
+    if not runs_on and (not word or word.lower() not in pats.before_anon_last):
+        return None
+    if head.isascii():
+        lo += len(head.rstrip(pats.before_anon_chars))
+    return pats.before_anon.search(text, lo, start)
 
 
+_ASCII_LETTERS = string.ascii_letters
 _COORD_START = re.compile(r"[ \t]*,|[ \t]+(?:and|or)[ \t]")
 _COORDINATOR = re.compile(r"(?:[ \t]*,[ \t]*(?:and[ \t]+|or[ \t]+)?|[ \t]+(?:and|or)[ \t]+)")
 
@@ -1080,7 +1181,7 @@ def _offices_of(
     """"the foreign minister of Iran", "the defence ministers of Russia, Turkey and Syria": each holder."""
     chain = [(start, end, iso)]
     if office.group("plural"):
-        for j in range(bisect.bisect_left(hits, start, key=_hit_start) + 1, len(hits)):
+        for j in range(_first_hit_from(hits, start) + 1, len(hits)):
             nxt_start, nxt_end, nxt = hits[j]
             country = next((x.target for x in nxt.senses if x.kind == "country"), None)
             if country is None or _COORDINATOR.fullmatch(text, chain[-1][1], nxt_start) is None:
@@ -1136,13 +1237,15 @@ _ROLE_TYPES = {"GOV": "government", "OPP": "opposition", "REB": "armed_group", "
 _ROLE_NAMES = {"MIL": "military", "SPY": "intelligence", "COP": "police", "LEG": "legislature", "JUD": "judiciary", "OPP": "opposition", "REB": "rebels", "MED": "state media"}
 
 
+@lru_cache(maxsize=1024)
 def _squash(phrase: str) -> str:
+    """One space between words, hyphens as spaces: the lexicon spelling of a matched phrase."""
     return " ".join(phrase.replace("-", " ").split())
 
 
 def _known_span(hits: list[Hit], pos: int) -> bool:
     """True when a dictionary person/entity match starts at ``pos`` (a known name follows)."""
-    i = bisect.bisect_left(hits, pos, key=_hit_start)
+    i = _first_hit_from(hits, pos)
     return i < len(hits) and hits[i][0] == pos
 
 
@@ -1183,7 +1286,7 @@ def _anonymous_nouns() -> frozenset[str]:
 
 def _known_group_follows(hits: list[Hit], pos: int, text: str) -> bool:
     """True when a known armed group is named in the same clause ("..., also known as SNA")."""
-    for i in range(bisect.bisect_left(hits, pos, key=_hit_start), len(hits)):
+    for i in range(_first_hit_from(hits, pos), len(hits)):
         start, _, sense_set = hits[i]
         if start > pos + 120 or "." in text[pos:start].replace("U.S.", ""):
             return False
@@ -1329,6 +1432,7 @@ def _finalise(out: _Collector, length: int) -> list[Actor]:
     scale = max(length, 1)
     text = out.text
     new_mention, new_actor = _new_mention, _new_actor
+    unordered = out.unordered
     rows = []
     top = 1.0 if not out.spans else 0.0
     for key, spans in out.spans.items():
@@ -1338,7 +1442,8 @@ def _finalise(out: _Collector, length: int) -> list[Actor]:
             mentions: tuple[Mention, ...] = (new_mention(text[s:e], s, e),)
         else:
             score = sum([1.0 + 0.5 * (1.0 - s / scale) for s, _ in spans])
-            mentions = tuple([new_mention(text[s:e], s, e) for s, e in sorted(set(spans))])
+            ordered = sorted(set(spans)) if key in unordered else spans
+            mentions = tuple([new_mention(text[s:e], s, e) for s, e in ordered])
         if score > top:
             top = score
         rows.append((key, mentions, score))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from re import _constants as sre_constants
 from re import _parser as sre_parser
 from typing import Any
@@ -62,11 +62,6 @@ Hits = set[str] | None
 def admits(gate: Gate, hits: Hits) -> bool:
     """``may_match`` read from the literals ``hits`` found in the text (None: cannot tell)."""
     return gate is None or hits is None or not hits.isdisjoint(gate)
-
-
-def scan(scanner: Any, low: str) -> set[str]:
-    """The scanner's literals that occur in ``low``."""
-    return {literal for _, literal in scanner.iter(low)}
 
 
 def may_match(gate: Gate, low: str | None) -> bool:
@@ -292,17 +287,13 @@ class CueScope:
     exact: dict[str, frozenset[int]]
     prefixes: dict[str, frozenset[int]]
     compiled: dict[tuple[int, ...], re.Pattern[str] | None]
+    headed: dict[str, frozenset[int]] = field(default_factory=dict)  # cache of ``headed_by``
 
     def pattern_for(self, words: Iterable[str]) -> re.Pattern[str] | None:
         """The alternation of the alternatives whose heads are among ``words`` (None: no such one)."""
         chosen: set[int] = set()
         for word in words:
-            got = self.exact.get(word)
-            if got is not None:
-                chosen |= got
-            for prefix, idx in self.prefixes.items():
-                if word.startswith(prefix):
-                    chosen |= idx
+            chosen |= self.headed_by(word)
         key = tuple(sorted(chosen))
         try:
             return self.compiled[key]
@@ -310,6 +301,20 @@ class CueScope:
             pattern = guarded(re.compile("|".join(self.alternatives[i] for i in key))) if key else None
             self.compiled[key] = pattern
             return pattern
+
+    def headed_by(self, word: str) -> frozenset[int]:
+        """The alternatives ``word`` is a head of (an exact head, or starting with a prefix head);
+        remembered, since the same few cue words come back sentence after sentence."""
+        found = self.headed.get(word)
+        if found is None:
+            got = set(self.exact.get(word, ()))
+            for prefix, idx in self.prefixes.items():
+                if word.startswith(prefix):
+                    got |= idx
+            if len(self.headed) >= 65536:
+                self.headed.clear()
+            found = self.headed[word] = frozenset(got)
+        return found
 
 
 def cue_scope(alternatives: list[tuple[str, str]]) -> CueScope | None:
@@ -438,14 +443,14 @@ class WordSplit:
 
     words: frozenset[str]
     rest: re.Pattern[str] | None
+    rest_gate: re.Pattern[str] | None = None  # ``char_gate`` of ``rest``
 
-    def spans(
-        self, low: str, tokens: set[str], occurrences: Occurrences | None = None, rest: list[tuple[int, int]] | None = None
-    ) -> list[tuple[int, int]]:
+    def spans(self, low: str, tokens: set[str], occurrences: Occurrences | None = None) -> list[tuple[int, int]]:
         """Match spans in ``low`` (lower-cased, tokens ``tokens``; or the whole-word ``occurrences``
-        of a superset of ``words`` and the ``rest`` pattern's spans, if known), in text order."""
-        if rest is None:
-            rest = [m.span() for m in self.rest.finditer(low)] if self.rest is not None else []
+        of a superset of ``words``, if known), in text order."""
+        rest: list[tuple[int, int]] = []
+        if self.rest is not None and (self.rest_gate is None or self.rest_gate.search(low)):
+            rest = [m.span() for m in self.rest.finditer(low)]
         words = self.words
         if occurrences is None:
             occurrences = whole_words(low, words.intersection(tokens))
@@ -470,38 +475,6 @@ def whole_words(low: str, words: Iterable[str]) -> Occurrences:
     return found
 
 
-def word_finder(words: Iterable[str], rest: re.Pattern[str] | None = None) -> re.Pattern[str] | None:
-    """A regex whose ``finditer`` gives the whole-token occurrences of ``words`` in text order (their
-    alternation as a trie, so that a position costs a character test or two) as group 1, and beside
-    them the matches of ``rest``, a pattern of non-word characters only (so the two never overlap).
-    None when some word is not all word characters (``\\b`` would then not mark a token's edge) or
-    ``rest`` has groups, flags other than IGNORECASE, or could match the empty string."""
-    trie: dict[str, Any] = {}
-    for word in sorted(set(words)):
-        if not WORD_TOKEN.fullmatch(word):
-            return None
-        node = trie
-        for c in word:
-            node = node.setdefault(c, {})
-        node[""] = {}
-    if not trie:
-        return None
-
-    def alternation(node: dict[str, Any]) -> str:
-        branches = [re.escape(c) + alternation(node[c]) for c in sorted(node) if c]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
-        return body + "?" if "" in node else body
-
-    pattern = r"(\b" + alternation(trie) + r"\b)"
-    if rest is not None:
-        if rest.groups or rest.flags & ~(re.IGNORECASE | re.UNICODE) or sre_parser.parse(rest.pattern, rest.flags).getwidth()[0] < 1:
-            return None
-        pattern += f"|(?{'i' if rest.flags & re.IGNORECASE else ''}:{rest.pattern})"
-    return re.compile(pattern)
-
-
 def is_word(c: str) -> bool:
     return c.isalnum() or c == "_"
 
@@ -521,4 +494,38 @@ def word_split(pattern: str, flags: int) -> WordSplit | None:
             rest.append(alt)
         else:
             return None
-    return WordSplit(frozenset(words), re.compile("|".join(rest), flags) if rest else None)
+    pattern = re.compile("|".join(rest), flags) if rest else None
+    return WordSplit(frozenset(words), pattern, char_gate(pattern) if pattern is not None else None)
+
+
+def _required_chars(seq: Any) -> set[str] | None:
+    """Characters one of which every match of the parsed regex ``seq`` contains, or None."""
+    best: set[str] | None = None
+    for op, av in seq:
+        found: set[str] | None
+        if op is sre_constants.LITERAL:
+            found = {chr(av)}
+        elif op is sre_constants.IN:
+            found = {chr(value) for _, value in av} if all(item is sre_constants.LITERAL for item, _ in av) else None
+        elif op is sre_constants.SUBPATTERN:
+            found = _required_chars(av[3])
+        elif op is sre_constants.BRANCH:
+            alternatives = [_required_chars(branch) for branch in av[1]]
+            found = set().union(*alternatives) if all(alt is not None for alt in alternatives) else None  # type: ignore[arg-type]
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
+            found = _required_chars(av[2])
+        else:
+            continue
+        if found is not None and (best is None or len(found) < len(best)):
+            best = found
+    return best
+
+
+def char_gate(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A class of the characters one of which every match of ``pattern`` contains: a text it does
+    not find cannot match (a class is searched in C, far faster than an alternation led by ``\\s``).
+    None when unknown or when one is a cased character (case folding would need care)."""
+    chars = _required_chars(sre_parser.parse(pattern.pattern, pattern.flags))
+    if not chars or any(c.lower() != c.upper() for c in chars):
+        return None
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")

@@ -57,10 +57,8 @@ from .gates import (
     heads_of,
     is_word,
     may_match,
-    scan,
     union_heads,
     whole_words,
-    word_finder,
     word_gate,
     word_split,
 )
@@ -97,9 +95,11 @@ class EventRule:
     frame: str
     weight: float
     governs: bool
-    patterns: tuple[re.Pattern[str], ...]
-    gates: tuple[Gate, ...] = ()
+    patterns: tuple[tuple[re.Pattern[str], Gate], ...]  # each trigger pattern with its literal gate
     implicit_target: bool = False
+    # A mediator named in the sentence brokered the event, so it is no participant: cooperative
+    # events, except appeals, whose appealer is their source even when a cue names it.
+    mediable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +118,7 @@ class Lexicon:
     """Everything ``find_signals`` reads, compiled once."""
 
     rules: tuple[EventRule, ...]
-    automaton: Any
+    automaton: Any  # Aho-Corasick over the trigger keys and the pair anaphors' gate literals (``_article_scan``)
     modality: dict[str, re.Pattern[str] | None]
     modality_gates: dict[str, Gate]
     modality_words: dict[str, WordGate | None]
@@ -149,13 +149,10 @@ class Lexicon:
     speech_verb: re.Pattern[str]
     speech_gate: Gate
     calibration: tuple[float, float]
-    scanner: Any  # Aho-Corasick over the literals of the sentence-level gates, trap and speech words
-    word_finder: re.Pattern[str] | None  # whole-word occurrences of the cue, clause-break and head words
-    trigger_literals: dict[str, tuple[tuple[int, int], ...]]  # gate literal -> (rule, pattern) it admits
-    ungated_patterns: tuple[frozenset[int], ...]  # per rule, the patterns with no literal gate
+    scanner: Any  # Aho-Corasick over the sentence-level gates' literals and the reader words (``_scan_sentence``)
+    reader_words: frozenset[str] | None  # every word a reader tests for as a token (None: some reader needs all tokens)
     word_literals: frozenset[str]  # trap and speech words: a sentence holding none needs no word list
     trap_literals: frozenset[str]  # trap words and phrases: a sentence holding none is no trap
-    anaphora_scanner: Any  # the pair anaphors' gate literals alone
 
 
 def _yaml(name: str, directory: Path) -> Any:
@@ -187,7 +184,6 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     """Compile the YAML lexicon; cached, so the cost is paid once per process."""
     goldstein = load_goldstein(directory)
     rules: list[EventRule] = []
-    automaton = ahocorasick.Automaton()
     key_rules: dict[str, set[int]] = defaultdict(set)
     whole: set[str] = set()
     for entry in _yaml("events.yaml", directory):
@@ -204,9 +200,9 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
                 frame=entry["frame"],
                 weight=float(entry.get("weight", 0.8)),
                 governs=bool(entry.get("governs", False)),
-                patterns=compiled,
-                gates=tuple(gate_of(p) for p in compiled),
+                patterns=tuple((p, gate_of(p)) for p in compiled),
                 implicit_target=bool(entry.get("implicit_target", False)),
+                mediable=entry["polarity"] == "cooperative" and entry["frame"] != "appeal",
             )
         )
         for key in entry["keys"]:
@@ -215,9 +211,6 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
                 key = key[:-1]
                 whole.add(key)
             key_rules[key].add(idx)
-    for key, idxs in key_rules.items():
-        automaton.add_word(key, (frozenset(idxs), len(key), key in whole))
-    automaton.make_automaton()
 
     mod = _yaml("modality.yaml", directory)
     near = int(mod.get("near_words", 5))
@@ -291,14 +284,15 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     mediation_gate = gate_of(mediation_any)
     mediation_heads = union_heads(heads_of(re.compile(c["pattern"], re.IGNORECASE)) for c in med["cues"])
     word_literals = frozenset().union(speech, *(vocab for vocab, _, _ in traps))
-    gates: list[Gate] = [g for rule in rules for g in rule.gates]
+    gates: list[Gate] = [g for rule in rules for _, g in rule.patterns]
     gates += [anaphora_gate, mediation_gate, *(g for _, g in attribution), *(c.gate for c in mediation)]
     gates += [tuple(phrases) for _, phrases, _ in traps]
     gates += [h.prefixes for h in (mediation_heads, *(c.heads for c in mediation)) if h is not None]
     gates += [tuple(prefix_alts) if cue_words is not None else (), tuple(word_literals)]
+    reader_words = _reader_words(cue_words, clause_split, mediation_heads, outlet_heads, mediation)
     return Lexicon(
         rules=tuple(rules),
-        automaton=automaton,
+        automaton=_article_automaton(key_rules, whole, anaphora_gate or ()),
         modality=modality,
         modality_gates={scope: gate_of(p) if p is not None else None for scope, p in modality.items()},
         modality_words=modality_words,
@@ -329,47 +323,49 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         speech_verb=speech_verb,
         speech_gate=gate_of(speech_verb),
         calibration=(float(cal.get("a", 1.0)), float(cal.get("b", 0.0))),
-        scanner=_scanner(literal for gate in gates if gate for literal in gate),
-        word_finder=_readers_words(cue_words, clause_split, mediation_heads, outlet_heads, mediation),
-        trigger_literals=_trigger_literals(rules),
-        ungated_patterns=tuple(frozenset(j for j, g in enumerate(rule.gates) if g is None) for rule in rules),
+        scanner=_sentence_automaton({literal for gate in gates if gate for literal in gate}, reader_words or frozenset()),
+        reader_words=reader_words,
         word_literals=word_literals,
         trap_literals=frozenset().union(*(vocab | set(phrases) for vocab, phrases, _ in traps)),
-        anaphora_scanner=_scanner(anaphora_gate or ()),
     )
 
 
-def _readers_words(
+def _reader_words(
     cue_words: frozenset[str] | None,
     clause_split: WordSplit | None,
     mediation_heads: WordHeads | None,
     outlet_heads: WordHeads | None,
     mediation: tuple[MediationCue, ...],
-) -> re.Pattern[str] | None:
-    """``word_finder`` of every word the sentence readers test for as a token; None when some reader
-    does not work from words (it then needs the sentence's full token set)."""
+) -> frozenset[str] | None:
+    """Every word the sentence readers test for as a token (cue, clause-break and head words); None
+    when some reader does not work from words, or a word is not all word characters (its occurrences
+    would then not be whole tokens): the readers then need the sentence's full token set."""
     heads = (mediation_heads, outlet_heads, *(c.heads for c in mediation))
     if cue_words is None or clause_split is None or any(h is None for h in heads):
         return None
-    return word_finder(set().union(cue_words, clause_split.words, *(h.words for h in heads if h is not None)), clause_split.rest)
+    words = frozenset().union(cue_words, clause_split.words, *(h.words for h in heads if h is not None))
+    return words if all(WORD_TOKEN.fullmatch(word) for word in words) else None
 
 
-def _trigger_literals(rules: list[EventRule]) -> dict[str, tuple[tuple[int, int], ...]]:
-    """Gate literal -> the (rule, pattern) pairs whose gate holds it, so a sentence's literals name the
-    only trigger patterns worth running."""
-    admits: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for idx, rule in enumerate(rules):
-        for j, gate in enumerate(rule.gates):
-            for literal in gate or ():
-                admits[literal].append((idx, j))
-    return {literal: tuple(pairs) for literal, pairs in admits.items()}
-
-
-def _scanner(literals: Iterable[str]) -> Any:
-    """An Aho-Corasick automaton reporting each of ``literals`` found (as itself)."""
+def _sentence_automaton(literals: set[str], words: frozenset[str]) -> Any:
+    """The automaton of ``_scan_sentence``: each gate literal and reader word reports (itself, its
+    length less one, whether it is a gate literal, whether it is a reader word)."""
     automaton = ahocorasick.Automaton()
-    for literal in set(literals):
-        automaton.add_word(literal, literal)
+    for literal in literals | words:
+        automaton.add_word(literal, (literal, len(literal) - 1, literal in literals, literal in words))
+    automaton.make_automaton()
+    return automaton
+
+
+def _article_automaton(key_rules: dict[str, set[int]], whole: set[str], anaphor_literals: Iterable[str]) -> Any:
+    """The automaton of ``_article_scan``: a trigger key reports (its rules, length, whether it must end
+    a word, False), a gate literal of the pair anaphors (no rules, length, False, True); a literal
+    that is both reports both."""
+    automaton = ahocorasick.Automaton()
+    anaphoric = set(anaphor_literals)
+    for literal in set(key_rules) | anaphoric:
+        rule_ids = frozenset(key_rules.get(literal, ()))
+        automaton.add_word(literal, (rule_ids, len(literal), literal in whole, literal in anaphoric))
     automaton.make_automaton()
     return automaton
 
@@ -379,12 +375,14 @@ def _scanner(literals: Iterable[str]) -> Any:
 
 
 @lru_cache(maxsize=1)
-def _splitter() -> Callable[[str], list[tuple[int, int]]]:
+def _line_splitter() -> Callable[[str, int, int], list[tuple[int, int]]] | None:
+    """``text.split_line``: the sentence spans of one line of a text (None: split whole texts with
+    ``_fallback_split``)."""
     try:
-        from wirewatch.processors.extraction.text import split_sentences
+        from wirewatch.processors.extraction.text import split_line
     except ImportError:
-        return _fallback_split
-    return split_sentences
+        return None
+    return split_line
 
 
 _FALLBACK_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*")
@@ -495,7 +493,7 @@ def _mentions(actors: Iterable[Actor]) -> list[MentionRow]:
     for actor in actors:
         if actor.type in NON_PARTY_TYPES:
             continue
-        side = side_of(actor)
+        side = _side(actor.code, actor.country)
         state = bool(actor.country) and side == actor.country
         code = actor.code
         for m in actor.mentions:
@@ -538,28 +536,17 @@ def _is_trap(low: str, words: set[str], lex: Lexicon, hits: Hits = None) -> bool
 
 
 def _triggers(sentence: str, hits: Hits, rule_ids: Iterable[int], lex: Lexicon) -> list[_Trigger]:
-    """The trigger spans of the candidate rules; the longest (then weightiest, first) wins on overlap."""
+    """The trigger spans of the candidate rules; the longest (then weightiest, first) wins on overlap.
+    A pattern none of whose gate literals occurs is not run."""
     found: list[tuple[int, int, EventRule]] = []
     rules = lex.rules
-    live: dict[int, set[int]] = {}  # rule -> its patterns whose gate literal occurs
-    if hits is not None:
-        for literal in hits:
-            for idx, j in lex.trigger_literals.get(literal, ()):
-                live.setdefault(idx, set()).add(j)
     for idx in rule_ids:
         rule = rules[idx]
-        if hits is None:
-            todo: Iterable[int] = range(len(rule.patterns))
-        else:
-            js = live.get(idx)
-            ungated = lex.ungated_patterns[idx]
-            if js is None:
-                todo = ungated
-            else:
-                todo = sorted(js | ungated) if ungated else sorted(js) if len(js) > 1 else js
-        for j in todo:
-            for m in rule.patterns[j].finditer(sentence):
-                found.append((m.start(), m.end(), rule))
+        for pattern, gate in rule.patterns:
+            if gate is not None and hits is not None and hits.isdisjoint(gate):
+                continue
+            for m in pattern.finditer(sentence):
+                found.append((*m.span(), rule))
     if len(found) > 1:
         found.sort(key=lambda t: (t[0] - t[1], -t[2].weight, t[0]))
         kept: list[tuple[int, int, EventRule]] = []
@@ -629,7 +616,10 @@ def _attribution(
 
 
 def _inside(m: _Mention, spans: list[tuple[int, int]]) -> bool:
-    return any(m.start >= s and m.end <= e for s, e in spans)
+    for s, e in spans:
+        if m.start >= s and m.end <= e:
+            return True
+    return False
 
 
 _INFINITIVE_AFTER = re.compile(r"[^.;:]{0,80}?\bto\s+\w")
@@ -648,7 +638,7 @@ def _mediators(
     elif not admits(lex.mediation_gate, hits) or not lex.mediation_any.search(sentence):
         return found
     window = lex.mediation_window
-    usable = [m for m in ments if not _inside(m, claim_spans)]
+    usable = [m for m in ments if not _inside(m, claim_spans)] if claim_spans else ments
     for cue in lex.mediation:
         if by_words and cue.heads is not None:
             if not cue.heads.admits(tokens, low, hits):  # type: ignore[arg-type]
@@ -736,7 +726,7 @@ class _CueIndex:
             for m in lex.cue_prefixes.finditer(low):
                 marks[m.start()] = (m.end(), m.group())
         self.starts = sorted(marks)
-        self.marks = [marks[k] for k in self.starts]
+        self.marks = [(end, word, _cue_classes(word, lex)) for end, word in map(marks.__getitem__, self.starts)]
 
     def cues(self, scope: str, a: int, b: int) -> set[str]:
         """``_cues`` of the scope over ``low[a:b]``."""
@@ -750,7 +740,7 @@ class _CueIndex:
         words: list[str] = []
         i = bisect.bisect_left(starts, a)
         while i < len(starts) and starts[i] < b:
-            end, word = self.marks[i]
+            end, word, _ = self.marks[i]
             if end <= b:
                 words.append(word)
             i += 1
@@ -778,13 +768,16 @@ class _CueIndex:
 
     def modality(self, start: int, end: int) -> str:
         """``_modality`` of the trigger at ``low[start:end]``, its four scopes read from one walk over
-        the marks (usually none or one in range) and the pieces of tokens the scopes cut."""
+        the marks (usually none or one in range) and the pieces of tokens the scopes cut. A word that
+        fires nothing in a scope changes nothing there (``_read``), so each scope reads only the words
+        that fire in it, and a scope with none is not read."""
         low = self.low
+        lex = self.lex
         n = len(low)
         a = start - 250 if start > 250 else 0
         b = a + len(low[a:start].rstrip())
         after_end = end + 60 if end + 60 < n else n
-        before: list[tuple[int, str]] = []
+        before: list[tuple[int, str, tuple[str | None, ...]]] = []  # (start, word, classes) inside low[a:b]
         after: list[str] = []
         starts = self.starts
         if starts:
@@ -793,32 +786,33 @@ class _CueIndex:
                 ms = starts[i]
                 if ms >= after_end:
                     break
-                me, word = marks[i]
+                me, word, classes = marks[i]
                 if me <= b:
-                    before.append((ms, word))
-                elif ms >= end and me <= after_end:
+                    if classes[0] or classes[1] or classes[2]:
+                        before.append((ms, word, classes))
+                elif ms >= end and me <= after_end and classes[3]:
                     after.append(word)
         fired: set[str] = set()
         if a < b:
-            # The three scopes before the trigger end at b; the two tails start at a space (or at a), so
-            # they cut a token at their start only when they start at a.
-            left, right = _cut_at_start(low, a, b), _cut_at_end(low, a, b)
-            if before or left is not None or right is not None:
-                near, wide = _tail_starts(low, a, b, self.lex.near_words, 13)
+            # The pieces of the tokens cut at a and at b, placed at their starts: the tails start at a
+            # space (or at a), so the piece at a is in the widest scope only, the piece at b in all.
+            for at, piece in ((a, _cut_at_start(low, a, b) if a else None), (b, _cut_at_end(low, a, b))):
+                if piece is not None:
+                    classes = _cue_classes(piece, lex)
+                    if classes[0] or classes[1] or classes[2]:
+                        before.append((at if at == a else b - len(piece), piece, classes))
+            if before:
+                near, wide = _tail_starts(low, a, b, lex.near_words, 13)
                 for k, lo in ((0, a), (1, near), (2, wide)):
                     if lo >= b:
                         continue
-                    words = [w for ms, w in before if ms >= lo]
-                    if left is not None and lo == a:
-                        words.append(left)
-                    if right is not None:
-                        words.append(right)
+                    words = [w for ms, w, classes in before if ms >= lo and classes[k]]
                     if words:
                         fired |= self._read(k, lo, b, words)
         after_cues: set[str] = set()
         if end < after_end:
             for piece in (_cut_at_start(low, end, after_end), _cut_at_end(low, end, after_end)):
-                if piece is not None:
+                if piece is not None and _cue_classes(piece, lex)[3]:
                     after.append(piece)
             if after:
                 after_cues = self._read(3, end, after_end, after)
@@ -1050,6 +1044,12 @@ def calibrate(raw: float, lex: Lexicon | None = None) -> float:
     return _platt(raw, *(lex or load_lexicon()).calibration)
 
 
+@lru_cache(maxsize=65536)
+def _confidence(weight: float, how: str, modality: str, distance: int, attributed: bool, calibration: tuple[float, float]) -> float:
+    """``calibrate(raw_score(...))``: the arguments take few distinct values, so cached."""
+    return _platt(raw_score(weight, how, modality, distance, attributed), *calibration)
+
+
 @lru_cache(maxsize=8192)
 def _platt(raw: float, a: float, b: float) -> float:
     """``calibrate`` for given coefficients; raw scores take few distinct values, so cached."""
@@ -1066,18 +1066,13 @@ def find_signals(text: str, actors: list[Actor], published: datetime | str | Non
     if not text or not actors:
         return []
     low = _lower(text)
-    size = len(low)
-    keys: list[tuple[int, frozenset[int]]] = []  # (last character, rules) of each whole-word key
-    for end_idx, (rule_ids, klen, whole) in lex.automaton.iter(low):
-        begin = end_idx - klen + 1
-        if begin > 0 and low[begin - 1].isalnum():
-            continue
-        if whole and end_idx + 1 < size and low[end_idx + 1].isalnum():
-            continue
-        keys.append((end_idx, rule_ids))
+    keys, anaphors = _article_scan(low, lex)
     if not keys:
         return []
-    spans = _splitter()(text)
+    ments = _mentions(actors)
+    mstarts = [m[0] for m in ments]
+    exotic = has_exotic(text)
+    spans = _sentences(text, keys, mstarts, anaphors, exotic, lex)
     candidates: dict[int, set[int]] = {}
     i, n = 0, len(spans)
     for end_idx, rule_ids in keys:  # in text order, as are the spans
@@ -1087,33 +1082,129 @@ def find_signals(text: str, actors: list[Actor], published: datetime | str | Non
             candidates.setdefault(i, set()).update(rule_ids)
     if not candidates:
         return []
-    ments = _mentions(actors)
-    mstarts = [m[0] for m in ments]
     mention_count: Counter[str] = Counter(m[3] for m in ments if m[4])
     mends = [m[1] for m in ments]
-    exotic = has_exotic(text)
     pending: list[_Pending] = []
     for i in sorted(candidates):
         s0, s1 = spans[i]
         lo, hi = bisect.bisect_left(mstarts, s0), bisect.bisect_left(mstarts, s1)
-        if _idle(text, low, s0, s1, mends, lo, hi, exotic, lex):
+        if _idle(text, s0, s1, mends, lo, hi, anaphors, exotic, lex):
             continue
         pending.extend(_read_sentence(text, s0, s1, candidates[i], ments[lo:hi], exotic, lex))
     when = published.isoformat() if isinstance(published, datetime) else published
     return _resolve(text, pending, mention_count, lex, when or None)
 
 
-def _idle(text: str, low: str, s0: int, s1: int, mends: list[int], lo: int, hi: int, exotic: bool, lex: Lexicon) -> bool:
+def _article_scan(low: str, lex: Lexicon) -> tuple[list[tuple[int, frozenset[int]]], list[tuple[int, int]]]:
+    """One pass over the lower-cased article: the trigger keys that start a word (and end one, if
+    they must) as (last character, rules), in text order; and the spans of the pair anaphors' gate
+    literals, by start, which tell the sentences that cannot hold an anaphor (``_idle``)."""
+    size = len(low)
+    keys: list[tuple[int, frozenset[int]]] = []
+    anaphors: list[tuple[int, int]] = []
+    for end_idx, (rule_ids, klen, whole, anaphoric) in lex.automaton.iter(low):
+        begin = end_idx - klen + 1
+        if anaphoric:
+            anaphors.append((begin, end_idx + 1))
+        if not rule_ids or begin > 0 and low[begin - 1].isalnum():
+            continue
+        if whole and end_idx + 1 < size and low[end_idx + 1].isalnum():
+            continue
+        keys.append((end_idx, rule_ids))
+    anaphors.sort()
+    return keys, anaphors
+
+
+def _holds(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether one of ``spans`` (sorted) lies within ``[start, end)``."""
+    i = bisect.bisect_left(spans, (start,))
+    while i < len(spans) and spans[i][0] < end:
+        if spans[i][1] <= end:
+            return True
+        i += 1
+    return False
+
+
+def _sentences(
+    text: str,
+    keys: list[tuple[int, frozenset[int]]],
+    mstarts: list[int],
+    anaphors: list[tuple[int, int]],
+    exotic: bool,
+    lex: Lexicon,
+) -> list[tuple[int, int]]:
+    """The sentence spans of the lines that hold a trigger key and may hold a reading: an actor
+    mention or (as ``_idle`` tells) a pair anaphor starts in them. Line breaks always end a sentence,
+    so these are exactly the whole text's spans in those lines, and every sentence of the other lines
+    would be idle; most of a long article is never split."""
+    split_line = _line_splitter()
+    if split_line is None:
+        return _fallback_split(text)
+    spans: list[tuple[int, int]] = []
+    end = -1
+    for key_end, _ in keys:  # in text order
+        if key_end < end:
+            continue
+        start = text.rfind("\n", 0, key_end) + 1
+        end = text.find("\n", key_end)
+        if end < 0:
+            end = len(text)
+        if (
+            bisect.bisect_left(mstarts, start) < bisect.bisect_left(mstarts, end)
+            or exotic and FOLD_EXOTIC.search(text, start, end)
+            or lex.anaphora_gate is None
+            or _holds(anaphors, start, end)
+        ):
+            spans += split_line(text, start, end)
+    return spans
+
+
+def _idle(
+    text: str,
+    s0: int,
+    s1: int,
+    mends: list[int],
+    lo: int,
+    hi: int,
+    anaphors: list[tuple[int, int]],
+    exotic: bool,
+    lex: Lexicon,
+) -> bool:
     """True when the sentence holds no whole actor mention (those starting in it are ``lo:hi``) and
-    cannot hold a pair anaphor, so that ``_read_sentence`` would return nothing: decided on the
-    article's offsets and lower-cased text, without slicing the sentence (most candidate sentences
-    end here). ``exotic``: the article holds a character whose case folding defeats literal gates."""
+    cannot hold a pair anaphor (none of the anaphors' literals, at ``anaphors``, lies in it), so that
+    ``_read_sentence`` would return nothing: decided on the article's offsets, without slicing the
+    sentence (most candidate sentences end here). ``exotic``: the article holds a character whose
+    case folding defeats literal gates."""
     for k in range(lo, hi):
         if mends[k] <= s1:
             return False
     if exotic and FOLD_EXOTIC.search(text, s0, s1) or lex.anaphora_gate is None:
         return False
-    return next(lex.anaphora_scanner.iter(low, s0, s1), None) is None
+    return not _holds(anaphors, s0, s1)
+
+
+def _scan_sentence(low: str, lex: Lexicon) -> tuple[set[str], Occurrences]:
+    """One pass over the lower-cased sentence: the gate literals it holds, and the whole-token
+    occurrences (start, end, word) of the reader words, in text order (whole tokens cannot overlap,
+    so their order by end is their order by start)."""
+    hits: set[str] = set()
+    occurrences: Occurrences = []
+    size = len(low)
+    for end, (literal, back, gated, word) in lex.scanner.iter(low):
+        if gated:
+            hits.add(literal)
+        if word:
+            start = end - back
+            if start:
+                c = low[start - 1]
+                if c.isalnum() or c == "_":  # ``is_word``, inline: most hits are inside a longer word
+                    continue
+            if end + 1 < size:
+                c = low[end + 1]
+                if c.isalnum() or c == "_":
+                    continue
+            occurrences.append((start, end + 1, literal))
+    return hits, occurrences
 
 
 def _read_sentence(
@@ -1122,10 +1213,11 @@ def _read_sentence(
     """The pending signals of the sentence ``text[s0:s1]``; ``ments`` are the mentions starting in it."""
     sentence = text[s0:s1]
     low = sentence.lower()
-    hits = None if exotic and FOLD_EXOTIC.search(sentence) else scan(lex.scanner, low)
+    found, occurrences = _scan_sentence(low, lex)
+    hits = None if exotic and FOLD_EXOTIC.search(sentence) else found
     local = [_Mention(start - s0, end - s0, code, side, state) for start, end, code, side, state in ments if end <= s1]
     if admits(lex.anaphora_gate, hits):
-        anaphors = [(m.start(), m.end()) for m in lex.anaphora.finditer(sentence)]
+        anaphors = [m.span() for m in lex.anaphora.finditer(sentence)]
     else:
         anaphors = []
     if not local and not anaphors:
@@ -1136,28 +1228,22 @@ def _read_sentence(
     words = set(_WORDS.findall(low)) if hits is None or not hits.isdisjoint(lex.word_literals) else _NO_WORDS
     if (hits is None or not hits.isdisjoint(lex.trap_literals)) and _is_trap(low, words, lex, hits):
         return []
-    # The whole-word occurrences of every word some reader looks for, in one pass; the set of those
-    # words stands for the sentence's tokens wherever a reader asks whether one of them occurs.
-    occurrences: Occurrences | None = None
-    rest: list[tuple[int, int]] | None = None
-    if lex.word_finder is not None:
-        occurrences, rest = [], []
-        for m in lex.word_finder.finditer(low):
-            if m.start(1) >= 0:
-                occurrences.append((m.start(), m.end(), m.group()))
-            else:
-                rest.append(m.span())
+    # The set of the reader words that occur stands for the sentence's tokens wherever a reader asks
+    # whether one of them occurs.
+    if lex.reader_words is not None:
         tokens = {word for _, _, word in occurrences}
     else:
         tokens = set(WORD_TOKEN.findall(low))
+        occurrences = None
     if lex.clause_split is not None and hits is not None:
-        breaks = lex.clause_split.spans(low, tokens, occurrences, rest)
+        breaks = lex.clause_split.spans(low, tokens, occurrences)
     else:
         breaks = [(m.start(), m.end()) for m in lex.clause_break.finditer(sentence)]
     places = _Preceded(sentence, lex.location_before, 60)
     topics = _Preceded(sentence, lex.topic_before, 40)
     attribution, claim_spans = _attribution(sentence, low, hits, lex, tokens) if words & lex.speech else (None, [])
-    mediators = _mediators(sentence, low, hits, local, claim_spans, lex, tokens) if local else []
+    reads_mediators = any([t.rule.mediable or t.rule.kind == "mediation" for t in triggers])
+    mediators = _mediators(sentence, low, hits, local, claim_spans, lex, tokens) if local and reads_mediators else []
     mediator_sides = {side for side, _, _ in mediators}
     mediator = mediators[0][0] if mediators else None
     if claim_spans:
@@ -1180,7 +1266,7 @@ def _read_sentence(
             continue
         rule = trig.rule
         frame = rule.frame
-        cooperative = rule.polarity == "cooperative" and frame != "appeal"
+        cooperative = rule.mediable
         if cooperative and mediator_sides:
             cands = [m for m in participants if m.side not in mediator_sides]
         else:
@@ -1461,6 +1547,7 @@ _new_signal = _slot_builder(
      "confidence", "mediator", "attribution", "article_id", "published"),
 )
 _new_evidence = _slot_builder(Evidence, ("text", "start", "end"))
+_new_verdict = _slot_builder(DyadVerdict, ("dyad", "score", "rapprochement", "mediators", "signals"))
 
 
 def _resolve(
@@ -1487,7 +1574,7 @@ def _resolve(
         if src_side == tgt_side:
             continue
         mediator = p.mediator if p.mediator not in (src_side, tgt_side) else None
-        confidence = _platt(raw_score(p.rule.weight, how, p.modality, p.distance, p.attribution is not None), *lex.calibration)
+        confidence = _confidence(p.rule.weight, how, p.modality, p.distance, p.attribution is not None, lex.calibration)
         dyad = f"{src_side}-{tgt_side}" if src_side < tgt_side else f"{tgt_side}-{src_side}"
         key = (p.sent[0], p.sent[1], p.rule.kind, dyad, p.modality)
         held = best.get(key)
@@ -1584,17 +1671,19 @@ def dyad_verdicts(signals: Iterable[Signal]) -> list[DyadVerdict]:
     verdicts: list[DyadVerdict] = []
     for dyad in sorted(groups):
         group = groups[dyad]
-        live = [s for s in group if s.modality != "denied"]
-        score = sum(s.goldstein * s.confidence for s in live if abs(s.goldstein) >= NEUTRAL_GOLDSTEIN)
-        cooperative = any(s.polarity == "cooperative" for s in live)
-        mediators = sorted({s.mediator for s in live if s.mediator and s.polarity == "cooperative"})
-        verdicts.append(
-            DyadVerdict(
-                dyad=dyad,
-                score=round(score, 3),
-                rapprochement=score > 0 and cooperative,
-                mediators=tuple(mediators),
-                signals=len(group),
-            )
-        )
+        terms: list[float] = []
+        cooperative = False
+        mediators: set[str] = set()
+        for s in group:
+            if s.modality == "denied":
+                continue
+            if abs(s.goldstein) >= NEUTRAL_GOLDSTEIN:
+                terms.append(s.goldstein * s.confidence)
+            if s.polarity == "cooperative":
+                cooperative = True
+                if s.mediator:
+                    mediators.add(s.mediator)
+        score = sum(terms)
+        rapprochement = score > 0 and cooperative
+        verdicts.append(_new_verdict(dyad, round(score, 3), rapprochement, tuple(sorted(mediators)), len(group)))
     return verdicts
