@@ -1348,12 +1348,17 @@ _LINK_AFTER = re.compile(r"\s*,|\s+(?:and|as\s+well\s+as|along\s+with)\s", re.IG
 _LINK_BEFORE = re.compile(r"(?:,|\s(?:and|as\s+well\s+as|along\s+with))\s+(?:the\s+)?$", re.IGNORECASE)
 
 
+def _linked(sentence: str, m: _Mention) -> bool:
+    """A comma or "and" stands beside ``m``: the cheap necessary condition for a coordinated neighbour."""
+    return _LINK_AFTER.match(sentence, m.end) is not None or _LINK_BEFORE.search(sentence, max(0, m.start - 16), m.start) is not None
+
+
 def _conjuncts(sentence: str, m: _Mention, cands: list[_Mention]) -> list[_Mention]:
     """``m`` and the mentions coordinated with it ("the United States, Britain and the EU").
 
     Commas coordinate only in a list closed by "and": in "a ceasefire between Israel and Hezbollah,
     Lebanon's army would deploy" the comma ends a phrase."""
-    if not _LINK_AFTER.match(sentence, m.end) and not _LINK_BEFORE.search(sentence, max(0, m.start - 16), m.start):
+    if not _linked(sentence, m):
         return [m]
     at = next((i for i, n in enumerate(cands) if n is m), None)
     left: list[tuple[_Mention, bool]] = []
@@ -1391,12 +1396,20 @@ def _conjoined(sentence: str, chosen: list[_Mention], cands: list[_Mention], joi
     EU imposed sanctions on Russia" is two sanctions, as event coders record them; a joint event of
     a list ("the foreign ministers of Syria, Turkey, Russia and Iran met") is one per pair."""
     src, tgt = chosen
+    pair = [[(src.side, src.code), (tgt.side, tgt.code)]]
     if joint:
+        first, last = (src, tgt) if src.start < tgt.start else (tgt, src)
+        if "," not in sentence[first.end : last.start] and not (
+            _LINK_BEFORE.search(sentence, max(0, first.start - 16), first.start) or _LINK_AFTER.match(sentence, last.end)
+        ):
+            return pair
         party = _conjuncts(sentence, src, cands)
         if tgt not in party:
-            return [[(src.side, src.code), (tgt.side, tgt.code)]]
+            return pair
         party = _distinct(party)
         return [[(a.side, a.code), (b.side, b.code)] for i, a in enumerate(party) for b in party[i + 1 :]]
+    if not _linked(sentence, src) and not _linked(sentence, tgt):
+        return pair
     sources = _distinct(_conjuncts(sentence, src, cands))
     targets = _distinct(_conjuncts(sentence, tgt, cands))
     return [
