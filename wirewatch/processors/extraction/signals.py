@@ -505,7 +505,8 @@ def _mentions(actors: Iterable[Actor]) -> list[MentionRow]:
         if -neg_end <= reach and out and out[-1][0] <= start and (out[-1][0], out[-1][1]) != (start, -neg_end):
             continue
         out.append((start, -neg_end, code, side, state))
-        reach = max(reach, -neg_end)
+        if -neg_end > reach:
+            reach = -neg_end
     return out
 
 
@@ -1312,31 +1313,29 @@ def _read_sentence(
             if rule.kind == "mediation" and mediator is None:
                 continue
         before = anaphor_at if anaphor_at is not None else trig.start
-        sides = [(m.side, m.code) for m in chosen]
-        groups = _conjoined(sentence, chosen, cands, frame == "joint") if len(chosen) == 2 else [sides]
         if cooperative and mediator_sides:
             context_sides = [m.side for m in local if m.state and m.start < before and m.side not in mediator_sides]
         else:
             context_sides = [m.side for m in local if m.state and m.start < before]
         modality = cue_index.modality(trig.start, trig.end) if cue_index is not None else _modality(low, trig.start, trig.end, lex)
-        out.extend(
-            _Pending(
-                rule=rule,
-                sent=(s0, s1),
-                trig=(trig.start, trig.end),
-                modality=modality,
-                sides=group,
-                how=how,
-                mediator=mediator if cooperative else None,
-                implicit=implicit,
-                attribution=attribution,
-                distance=distance,
-                anaphor_at=anaphor_at if len(chosen) < 2 else None,
-                has_cue_mediator=bool(mediator) and cooperative,
-                context_sides=context_sides,
-            )
-            for group in groups
+        pending = _Pending(
+            rule=rule,
+            sent=(s0, s1),
+            trig=(trig.start, trig.end),
+            modality=modality,
+            sides=[(m.side, m.code) for m in chosen],
+            how=how,
+            mediator=mediator if cooperative else None,
+            implicit=implicit,
+            attribution=attribution,
+            distance=distance,
+            anaphor_at=anaphor_at if len(chosen) < 2 else None,
+            has_cue_mediator=bool(mediator) and cooperative,
+            context_sides=context_sides,
         )
+        out.append(pending)
+        if len(chosen) == 2:
+            out.extend(dataclasses.replace(pending, sides=pair) for pair in _conjoined(sentence, chosen, cands, frame == "joint"))
     return _addressees(out, local, claim_spans, s0) if out else out
 
 
@@ -1392,31 +1391,35 @@ def _conjuncts(sentence: str, m: _Mention, cands: list[_Mention]) -> list[_Menti
 
 
 def _conjoined(sentence: str, chosen: list[_Mention], cands: list[_Mention], joint: bool) -> list[list[tuple[str, str]]]:
-    """One (source, target) pair per coordinated actor on either side: "the United States and the
-    EU imposed sanctions on Russia" is two sanctions, as event coders record them; a joint event of
-    a list ("the foreign ministers of Syria, Turkey, Russia and Iran met") is one per pair."""
+    """The further (source, target) pairs of actors coordinated with the chosen two: "the United States
+    and the EU imposed sanctions on Russia" is two sanctions, as event coders record them; a joint
+    event of a list ("the foreign ministers of Syria, Turkey, Russia and Iran met") is one per pair."""
     src, tgt = chosen
-    pair = [[(src.side, src.code), (tgt.side, tgt.code)]]
     if joint:
         first, last = (src, tgt) if src.start < tgt.start else (tgt, src)
         if "," not in sentence[first.end : last.start] and not (
             _LINK_BEFORE.search(sentence, max(0, first.start - 16), first.start) or _LINK_AFTER.match(sentence, last.end)
         ):
-            return pair
+            return []
         party = _conjuncts(sentence, src, cands)
         if tgt not in party:
-            return pair
+            return []
         party = _distinct(party)
-        return [[(a.side, a.code), (b.side, b.code)] for i, a in enumerate(party) for b in party[i + 1 :]]
+        return [
+            [(a.side, a.code), (b.side, b.code)]
+            for i, a in enumerate(party)
+            for b in party[i + 1 :]
+            if {a.side, b.side} != {src.side, tgt.side}
+        ]
     if not _linked(sentence, src) and not _linked(sentence, tgt):
-        return pair
+        return []
     sources = _distinct(_conjuncts(sentence, src, cands))
     targets = _distinct(_conjuncts(sentence, tgt, cands))
     return [
         [(a.side, a.code), (b.side, b.code)]
         for a in sources
         for b in targets
-        if a.side != b.side and (a is src or a.side != tgt.side) and (b is tgt or b.side != src.side)
+        if a.side != b.side and (a.side != src.side or b.side != tgt.side) and (a is src or a.side != tgt.side) and (b is tgt or b.side != src.side)
     ]
 
 
