@@ -709,14 +709,17 @@ class _CueIndex:
         assert cue_words is not None
         if occurrences is None:
             occurrences = whole_words(low, cue_words.intersection(tokens))
-        marks = {start: (end, word) for start, end, word in occurrences if word in cue_words}
+        found = [(start, end, word) for start, end, word in occurrences if word in cue_words]
         if lex.cue_prefixes is not None and (
             any(p in low for p in lex.cue_prefix_words) if hits is None else not hits.isdisjoint(lex.cue_prefix_words)
         ):
+            marks = {start: (end, word) for start, end, word in found}
             for m in lex.cue_prefixes.finditer(low):
                 marks[m.start()] = (m.end(), m.group())
-        self.starts = sorted(marks)
-        self.marks = [(end, word, _cue_classes(word, lex)) for end, word in map(marks.__getitem__, self.starts)]
+            found = [(start, end, word) for start, (end, word) in marks.items()]
+        found.sort()
+        self.starts = [start for start, _, _ in found]
+        self.marks = [(end, word, _cue_classes(word, lex)) for _, end, word in found]
 
     def cues(self, scope: str, a: int, b: int) -> set[str]:
         """``_cues`` of the scope over ``low[a:b]``."""
