@@ -323,7 +323,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         speech_verb=speech_verb,
         speech_gate=gate_of(speech_verb),
         calibration=(float(cal.get("a", 1.0)), float(cal.get("b", 0.0))),
-        scanner=_sentence_automaton({literal for gate in gates if gate for literal in gate}, reader_words or frozenset()),
+        scanner=_sentence_automaton({lit for gate in gates if gate for lit in gate}, reader_words or frozenset()),
         reader_words=reader_words,
         word_literals=word_literals,
         trap_literals=frozenset().union(*(vocab | set(phrases) for vocab, phrases, _ in traps)),
@@ -1038,7 +1038,9 @@ def calibrate(raw: float, lex: Lexicon | None = None) -> float:
 
 
 @lru_cache(maxsize=65536)
-def _confidence(weight: float, how: str, modality: str, distance: int, attributed: bool, calibration: tuple[float, float]) -> float:
+def _confidence(
+    weight: float, how: str, modality: str, distance: int, attributed: bool, calibration: tuple[float, float]
+) -> float:
     """``calibrate(raw_score(...))``: the arguments take few distinct values, so cached."""
     return _platt(raw_score(weight, how, modality, distance, attributed), *calibration)
 
