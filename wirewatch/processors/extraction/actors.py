@@ -39,6 +39,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -973,17 +974,16 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
         if kind == "person" or kind == "surname":
             put(sense.target, _person_info(sense.target, when), start, end)
             continue
-        if kind == "pronoun_office":
-            _pronoun_office(out, start, end, sense, when, kb)
-            continue
-        if kind == "ambiguous":
+        if kind in _PLACE_KINDS:
+            iso = sense.target
+        elif kind == "ambiguous":
             iso = _resolve_ambiguous(" " + normalise(sense.surface).strip(), hits, kb)
             kind = "adj"
-        elif kind in _PLACE_KINDS:
-            iso = sense.target
         else:
+            if kind == "pronoun_office":
+                _pronoun_office(out, start, end, sense, when, kb)
             continue
-        if sport and kind != "seat" and _inside(sport, start):
+        if sport and sport[0][0] <= start < sport[-1][1] and kind != "seat" and _inside(sport, start):
             continue
         if sense_set.risk and _person_name_context(text, start, end, kb):
             continue
@@ -1066,7 +1066,8 @@ def _nationality(
 ) -> int:
     """Expand a country/nationality/capital match by the general patterns; return consumed end."""
     place = kb.places.get(iso) or _place(iso, _country_label(kb, iso), set())
-    if kind == "country" and text.endswith(_OF, max(0, start - 7), start):
+    # "of " and "of the " end in "f " and "e ": the normalised letter before the space rules most out.
+    if kind == "country" and hay[start - 1] in "fe" and text.endswith(_OF, max(0, start - 7), start):
         office = pats.office_of.search(text, max(0, start - 60), start)
         if office is not None:
             return _offices_of(out, text, office, start, end, iso, hits, when, kb)
@@ -1288,7 +1289,7 @@ def _known_group_follows(hits: list[Hit], pos: int, text: str) -> bool:
     """True when a known armed group is named in the same clause ("..., also known as SNA")."""
     for i in range(_first_hit_from(hits, pos), len(hits)):
         start, _, sense_set = hits[i]
-        if start > pos + 120 or "." in text[pos:start].replace("U.S.", ""):
+        if start > pos + 120 or "." in text[pos:start] and "." in text[pos:start].replace("U.S.", ""):
             return False
         if sense_set.armed:
             return True
@@ -1446,15 +1447,19 @@ def _finalise(out: _Collector, length: int) -> list[Actor]:
             mentions = tuple([new_mention(text[s:e], s, e) for s, e in ordered])
         if score > top:
             top = score
-        rows.append((key, mentions, score))
+        rows.append((mentions[0].start, key, mentions, score))
     infos = out.infos
-    actors = [new_actor(infos[key], mentions, round(score / top, 3)) for key, mentions, score in rows]
-    actors.sort(key=_actor_order)
+    # By salience, then first mention, then as found: two stable sorts on C-level keys.
+    rows.sort(key=_FIRST)
+    actors = [new_actor(infos[key], mentions, round(score / top, 3)) for _, key, mentions, score in rows]
+    actors.sort(key=_SALIENCE, reverse=True)
     return actors
 
 
-def _actor_order(actor: Actor) -> tuple[float, int]:
-    return (-actor.salience, actor.mentions[0].start)
+_FIRST = itemgetter(0)
+_SALIENCE = attrgetter("salience")
+
+
 
 
 def find_sources(text: str) -> list[Source]:

@@ -323,7 +323,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         speech_verb=speech_verb,
         speech_gate=gate_of(speech_verb),
         calibration=(float(cal.get("a", 1.0)), float(cal.get("b", 0.0))),
-        scanner=_sentence_automaton({literal for gate in gates if gate for literal in gate}, reader_words or frozenset()),
+        scanner=_sentence_automaton({lit for gate in gates if gate for lit in gate}, reader_words or frozenset()),
         reader_words=reader_words,
         word_literals=word_literals,
         trap_literals=frozenset().union(*(vocab | set(phrases) for vocab, phrases, _ in traps)),
@@ -720,14 +720,17 @@ class _CueIndex:
         assert cue_words is not None
         if occurrences is None:
             occurrences = whole_words(low, cue_words.intersection(tokens))
-        marks = {start: (end, word) for start, end, word in occurrences if word in cue_words}
+        found = [(start, end, word) for start, end, word in occurrences if word in cue_words]
         if lex.cue_prefixes is not None and (
             any(p in low for p in lex.cue_prefix_words) if hits is None else not hits.isdisjoint(lex.cue_prefix_words)
         ):
+            marks = {start: (end, word) for start, end, word in found}
             for m in lex.cue_prefixes.finditer(low):
                 marks[m.start()] = (m.end(), m.group())
-        self.starts = sorted(marks)
-        self.marks = [(end, word, _cue_classes(word, lex)) for end, word in map(marks.__getitem__, self.starts)]
+            found = [(start, end, word) for start, (end, word) in marks.items()]
+        found.sort()
+        self.starts = [start for start, _, _ in found]
+        self.marks = [(end, word, _cue_classes(word, lex)) for _, end, word in found]
 
     def cues(self, scope: str, a: int, b: int) -> set[str]:
         """``_cues`` of the scope over ``low[a:b]``."""
@@ -1046,7 +1049,9 @@ def calibrate(raw: float, lex: Lexicon | None = None) -> float:
 
 
 @lru_cache(maxsize=65536)
-def _confidence(weight: float, how: str, modality: str, distance: int, attributed: bool, calibration: tuple[float, float]) -> float:
+def _confidence(
+    weight: float, how: str, modality: str, distance: int, attributed: bool, calibration: tuple[float, float]
+) -> float:
     """``calibrate(raw_score(...))``: the arguments take few distinct values, so cached."""
     return _platt(raw_score(weight, how, modality, distance, attributed), *calibration)
 
