@@ -141,7 +141,7 @@ class KB:
     offices: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]]
     ambiguous: dict[str, list[str]]
     lexicon: dict[str, Any]
-    titles: dict[str, dict[str, str]]
+    titles: dict[str, dict[str, Any]]
     institutions: dict[str, str]
     anon_modifiers: dict[str, str]
     person_risk: frozenset[str]
@@ -664,7 +664,7 @@ def _scan(text: str, kb: KB, hay: str) -> tuple[list[Hit], Extras]:
 
 
 # Sentinel first element of the hits being selected: nothing starts or ends before it.
-_NO_HIT: Hit = (-1, -1, None)  # type: ignore[assignment]
+_NO_HIT: Hit = (-1, -1, SenseSet([], "", None, frozenset(), (), (), (), False, False, False, False, False, False))
 
 
 def _displace(hits: list[Hit], start: int) -> bool:
@@ -1047,7 +1047,7 @@ _TITLE_BEFORE = re.compile(r"([A-Za-z][\w.-]*)[ \t]+$")
 def _titled(text: str, start: int, kb: KB) -> bool:
     """True when a title ("President", "Minister", "Gen.") stands right before a surname."""
     m = _TITLE_BEFORE.search(text, max(0, start - 30), start)
-    return bool(m) and normalise(m.group(1)).strip(". ") in kb.title_words | {"mr", "mrs", "ms", "dr", "gen", "president", "minister"}
+    return m is not None and normalise(m.group(1)).strip(". ") in kb.title_words | {"mr", "mrs", "ms", "dr", "gen", "president", "minister"}
 
 
 def _nationality(
@@ -1402,7 +1402,7 @@ def _actor_builder() -> Any:
     schema changes shape or starts validating in ``__post_init__``.
     """
     if not _slotted(Actor, _ACTOR_FIELDS):
-        return lambda info, mentions, salience: Actor(*info[:5], mentions, info[5], salience)
+        return lambda info, mentions, salience: Actor(info[0], info[1], info[2], info[3], info[4], mentions, info[5], salience)
     s_code, s_name, s_country, s_role, s_type, s_mentions, s_sponsor, s_salience = (
         Actor.__dict__[n].__set__ for n in _ACTOR_FIELDS
     )
