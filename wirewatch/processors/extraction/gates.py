@@ -8,13 +8,16 @@ them; ``signals`` asks these questions of every sentence it reads.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from re import _constants as sre_constants
-from re import _parser as sre_parser
 from typing import Any
+
+# The regex parser's internals have no stubs (typeshed only knows the deprecated ``sre_*`` aliases).
+sre_constants: Any = importlib.import_module("re._constants")
+sre_parser: Any = importlib.import_module("re._parser")
 
 Gate = tuple[str, ...] | None
 
@@ -41,8 +44,9 @@ def _required(seq: Any) -> set[str] | None:
             best = _better(best, _required(av[3]))
         elif op is sre_constants.BRANCH:
             alternatives = [_required(branch) for branch in av[1]]
-            if all(alt is not None for alt in alternatives):
-                best = _better(best, set().union(*alternatives))  # type: ignore[arg-type]
+            known = [alt for alt in alternatives if alt is not None]
+            if len(known) == len(alternatives):
+                best = _better(best, set().union(*known))
         elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
             best = _better(best, _required(av[2]))
     return best
@@ -252,8 +256,13 @@ def _heads_of(pattern: str, flags: int) -> list[tuple[str, bool, bool]] | None:
     paths = _paths(sre_parser.parse(pattern, flags))
     if paths is None:
         return None
-    heads = [_head(path) for path in paths]
-    return None if None in heads else heads  # type: ignore[return-value]
+    heads: list[tuple[str, bool, bool]] = []
+    for path in paths:
+        head = _head(path)
+        if head is None:
+            return None
+        heads.append(head)
+    return heads
 
 
 def word_gate(alternatives: Iterable[tuple[str, str]], flags: int = 0) -> WordGate | None:
@@ -488,14 +497,15 @@ def word_split(pattern: str, flags: int) -> WordSplit | None:
         if paths is None:
             return None
         heads = [_head(path) for path in paths]
-        if all(h is not None and h[1] and h[2] for h in heads):
-            words.update(h[0].lower() for h in heads)  # type: ignore[union-attr]
+        simple = [h for h in heads if h is not None and h[1] and h[2]]
+        if len(simple) == len(heads):
+            words.update(h[0].lower() for h in simple)
         elif all(path and _nonword(*path[0]) and all(_nonword(*op) is not None for op in path) for path in paths):
             rest.append(alt)
         else:
             return None
-    pattern = re.compile("|".join(rest), flags) if rest else None
-    return WordSplit(frozenset(words), pattern, char_gate(pattern) if pattern is not None else None)
+    compiled = re.compile("|".join(rest), flags) if rest else None
+    return WordSplit(frozenset(words), compiled, char_gate(compiled) if compiled is not None else None)
 
 
 def _required_chars(seq: Any) -> set[str] | None:
@@ -511,7 +521,8 @@ def _required_chars(seq: Any) -> set[str] | None:
             found = _required_chars(av[3])
         elif op is sre_constants.BRANCH:
             alternatives = [_required_chars(branch) for branch in av[1]]
-            found = set().union(*alternatives) if all(alt is not None for alt in alternatives) else None  # type: ignore[arg-type]
+            known = [alt for alt in alternatives if alt is not None]
+            found = set().union(*known) if len(known) == len(alternatives) else None
         elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
             found = _required_chars(av[2])
         else:

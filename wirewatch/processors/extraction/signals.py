@@ -235,9 +235,9 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     cue_prefixes: re.Pattern[str] | None = None
     prefix_alts: list[str] = []
     if all(g is not None for g in modality_words.values()):
-        gates = [g for g in modality_words.values() if g is not None]
-        cue_words = frozenset().union(*(set(g.simple) | g.fallback for g in gates))
-        prefix_alts = sorted({word for g in gates for word in g.prefix_words})
+        word_gates = [g for g in modality_words.values() if g is not None]
+        cue_words = frozenset().union(*(set(g.simple) | g.fallback for g in word_gates))
+        prefix_alts = sorted({word for g in word_gates for word in g.prefix_words})
         if prefix_alts:
             cue_prefixes = re.compile(r"(?<!\w)(?:{})\w*".format("|".join(map(re.escape, prefix_alts))))
 
@@ -518,7 +518,7 @@ _WORDS = re.compile(r"[a-zà-ÿ][a-zà-ÿ&'’-]*")
 _NO_WORDS: frozenset[str] = frozenset()
 
 
-def _is_trap(low: str, words: set[str], lex: Lexicon, hits: Hits = None) -> bool:
+def _is_trap(low: str, words: set[str] | frozenset[str], lex: Lexicon, hits: Hits = None) -> bool:
     """Whether the sentence reads as sport, food or markets (``lexicon/traps.yaml``)."""
     for vocab, phrases, minimum in lex.traps:
         if minimum == 1:
@@ -606,10 +606,10 @@ def _attribution(
     heads = lex.outlet_heads
     named = heads is None or tokens is None or hits is None or heads.admits(tokens, low, hits)
     for pattern in lex.outlet_patterns if named and lex.outlet_any.search(sentence) else ():
-        m = pattern.search(sentence)
-        if m:
-            outlet = m.group("outlet")
-            spans.append((m.start("outlet"), m.end("outlet")))
+        named_outlet = pattern.search(sentence)
+        if named_outlet:
+            outlet = named_outlet.group("outlet")
+            spans.append((named_outlet.start("outlet"), named_outlet.end("outlet")))
             break
     if who and outlet and outlet.lower() not in who.lower():
         return f"{who} (via {outlet})", spans
@@ -632,17 +632,18 @@ def _mediators(
 ) -> list[tuple[str, int, int]]:
     """Mediator sides named by mediation cues, with the cue span (sentence offsets)."""
     found: list[tuple[str, int, int]] = []
-    by_words = hits is not None and tokens is not None and lex.mediation_heads is not None
-    if by_words:
-        if not lex.mediation_heads.admits(tokens, low, hits):  # type: ignore[union-attr,arg-type]
+    words: set[str] | None = None  # ``tokens`` when the cues are read by their head words
+    if hits is not None and tokens is not None and lex.mediation_heads is not None:
+        if not lex.mediation_heads.admits(tokens, low, hits):
             return found
+        words = tokens
     elif not admits(lex.mediation_gate, hits) or not lex.mediation_any.search(sentence):
         return found
     window = lex.mediation_window
     usable = [m for m in ments if not _inside(m, claim_spans)] if claim_spans else ments
     for cue in lex.mediation:
-        if by_words and cue.heads is not None:
-            if not cue.heads.admits(tokens, low, hits):  # type: ignore[arg-type]
+        if words is not None and cue.heads is not None:
+            if not cue.heads.admits(words, low, hits):
                 continue
         elif not admits(cue.gate, hits):
             continue
@@ -829,7 +830,9 @@ def _cut_at_start(low: str, a: int, b: int) -> str | None:
     if a > 0:
         c, d = low[a - 1], low[a]
         if (c.isalnum() or c == "_") and (d.isalnum() or d == "_"):
-            return WORD_TOKEN.match(low, a, b).group()  # type: ignore[union-attr]
+            piece = WORD_TOKEN.match(low, a, b)
+            assert piece is not None  # ``low[a]`` is a word character
+            return piece.group()
     return None
 
 
@@ -875,8 +878,9 @@ def _tail_starts(low: str, a: int, b: int, n1: int, n2: int) -> tuple[int, int]:
     if "  " not in segment:
         # Single spaces: the tail of n words starts at the n-th space from the end, if there is one.
         parts = segment.rsplit(" ", max(n1, n2))
-        return tuple(  # type: ignore[return-value]
-            b if n == 0 else b - len(" ".join(parts[-n:])) - 1 if len(parts) > n else a for n in (n1, n2)
+        return (
+            b if n1 == 0 else b - len(" ".join(parts[-n1:])) - 1 if len(parts) > n1 else a,
+            b if n2 == 0 else b - len(" ".join(parts[-n2:])) - 1 if len(parts) > n2 else a,
         )
     t1 = b if n1 == 0 else a
     t2 = b if n2 == 0 else a
@@ -1236,13 +1240,14 @@ def _read_sentence(
         return []
     # The set of the reader words that occur stands for the sentence's tokens wherever a reader asks
     # whether one of them occurs.
+    known: Occurrences | None = occurrences
     if lex.reader_words is not None:
         tokens = {word for _, _, word in occurrences}
     else:
         tokens = set(WORD_TOKEN.findall(low))
-        occurrences = None
+        known = None
     if lex.clause_split is not None and hits is not None:
-        breaks = lex.clause_split.spans(low, tokens, occurrences)
+        breaks = lex.clause_split.spans(low, tokens, known)
     else:
         breaks = [(m.start(), m.end()) for m in lex.clause_break.finditer(sentence)]
     places = _Preceded(sentence, lex.location_before, 60)
@@ -1265,7 +1270,7 @@ def _read_sentence(
             t = triggers[ti]
             if t.rule.polarity == g.rule.polarity and t.start - g.end <= GOVERN_SPAN:
                 suppressed.add(ti)
-    cue_index = _CueIndex(low, tokens, lex, hits, occurrences) if lex.cue_words is not None and len(low) == len(sentence) else None
+    cue_index = _CueIndex(low, tokens, lex, hits, known) if lex.cue_words is not None and len(low) == len(sentence) else None
     out: list[_Pending] = []
     for ti, trig in enumerate(triggers):
         if ti in suppressed:
@@ -1441,7 +1446,7 @@ def _addressees(out: list[_Pending], local: list[_Mention], claim_spans: list[tu
         for m in local:
             if t0 < m.start < t1 and m.side not in seen and not _inside(m, claim_spans):
                 seen.add(m.side)
-                extra.append(_Pending(**{**{f: getattr(p, f) for f in p.__slots__}, "sides": [p.sides[0], (m.side, m.code)]}))
+                extra.append(dataclasses.replace(p, sides=[p.sides[0], (m.side, m.code)]))
     return out + extra
 
 
@@ -1541,7 +1546,7 @@ def _slot_builder(cls: type, names: tuple[str, ...]) -> Callable[..., Any]:
     Falls back to the class itself when it is no plain slotted dataclass (or validates in
     ``__post_init__``), so the objects are always the ones ``cls(...)`` would build."""
     fields = dataclasses.fields(cls)
-    slots = [cls.__dict__.get(f.name) for f in fields]
+    slots: list[Any] = [cls.__dict__.get(f.name) for f in fields]
     if (
         tuple(f.name for f in fields[: len(names)]) != names
         or hasattr(cls, "__post_init__")
@@ -1549,12 +1554,12 @@ def _slot_builder(cls: type, names: tuple[str, ...]) -> Callable[..., Any]:
         or any(f.default is dataclasses.MISSING for f in fields[len(names) :])
     ):
         return cls
-    setters = tuple(slot.__set__ for slot in slots)  # type: ignore[union-attr]
+    setters = tuple(slot.__set__ for slot in slots)
     defaults = tuple(f.default for f in fields[len(names) :])
     new = object.__new__
 
     def build(*values: Any) -> Any:
-        obj = new(cls)
+        obj: object = new(cls)
         for setter, value in zip(setters, values + defaults):
             setter(obj, value)
         return obj
@@ -1587,9 +1592,10 @@ def _resolve(
         sides = p.sides
         how = p.how
         if len(sides) < 2 or sides[0][0] == sides[1][0]:
-            sides = _complete(p, list(sides), explicit, mention_count)  # type: ignore[assignment]
-            if sides is None:
+            completed = _complete(p, list(sides), explicit, mention_count)
+            if completed is None:
                 continue
+            sides = completed
             how = "anaphor" if p.anaphor_at is not None else "context"
         (src_side, src_code), (tgt_side, tgt_code) = sides[0], sides[1]
         if src_side == tgt_side:
@@ -1640,7 +1646,7 @@ def _directed_to_pairs(pending: list[_Pending], explicit: Counter[tuple[str, str
         if pair is None:
             continue
         for side in pair:
-            out.append(_Pending(**{**{f: getattr(p, f) for f in p.__slots__}, "sides": [p.sides[0], (side, side)], "anaphor_at": None, "how": "anaphor"}))
+            out.append(dataclasses.replace(p, sides=[p.sides[0], (side, side)], anaphor_at=None, how="anaphor"))
     return out
 
 
