@@ -30,6 +30,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from native import use_native_if_asked  # noqa: E402
+
+NATIVE = use_native_if_asked(sys.argv)
+
 from wirewatch.processors.extraction.actors import (  # noqa: E402
     _person_code,
     find_actors,
@@ -237,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--spacy-articles", type=int, default=1_000, help="spaCy is slow: time it on the first N articles")
     parser.add_argument("--no-spacy", action="store_true")
+    parser.add_argument("--native", action="store_true", help="time the mypyc build the Docker image ships (benchmarks/native.py)")
     args = parser.parse_args(argv)
 
     texts = make_articles(args.articles)
@@ -247,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     mentions = sum(len(a.mentions) for t in texts[:200] for a in find_actors(t, PUBLISHED)) / 200
     print(f"wirewatch finds {mentions:.1f} actor mentions per article on average")
 
-    print("\n== speed (single process) ==")
+    print(f"\n== speed (single process, {'native build (mypyc)' if NATIVE else 'pure Python'}) ==")
     ours = time_it("wirewatch", _run_wirewatch, texts, sum(lengths))
     crowded = make_articles(args.articles, story=False)
     time_it("crowded", _run_wirewatch, crowded, sum(len(t.split()) for t in crowded))

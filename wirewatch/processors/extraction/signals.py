@@ -1710,7 +1710,7 @@ def dyad_verdicts(signals: Iterable[Signal]) -> list[DyadVerdict]:
                 cooperative = True
                 if s.mediator:
                     mediators.add(s.mediator)
-        score = sum(terms)
+        score = sum(terms, 0.0)
         rapprochement = score > 0 and cooperative
         verdicts.append(_new_verdict(dyad, round(score, 3), rapprochement, tuple(sorted(mediators)), len(group)))
     return verdicts
