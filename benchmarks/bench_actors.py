@@ -241,7 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--spacy-articles", type=int, default=1_000, help="spaCy is slow: time it on the first N articles")
     parser.add_argument("--no-spacy", action="store_true")
-    parser.add_argument("--native", action="store_true", help="time the mypyc build the Docker image ships (benchmarks/native.py)")
+    parser.add_argument(
+        "--native", action="store_true", help="time the mypyc build the Docker image ships (benchmarks/native.py)"
+    )
     args = parser.parse_args(argv)
 
     texts = make_articles(args.articles)

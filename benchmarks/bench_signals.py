@@ -127,7 +127,9 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--words", type=int, default=600)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--native", action="store_true", help="time the mypyc build the Docker image ships (benchmarks/native.py)")
+    parser.add_argument(
+        "--native", action="store_true", help="time the mypyc build the Docker image ships (benchmarks/native.py)"
+    )
     args = parser.parse_args()
     articles = make_articles(args.articles, args.words)
     words = statistics.mean(len(a.split()) for a in articles)
@@ -136,7 +138,8 @@ def main() -> None:
     actors = [find_actors(a, PUBLISHED) for a in articles]
     signals = [find_signals(a, ac, PUBLISHED) for a, ac in zip(articles, actors)]
     n_signals = sum(len(s) for s in signals)
-    print(f"{'native build (mypyc)' if NATIVE else 'pure Python'}: {len(articles)} articles, {words:.0f} words on average, one core; {n_signals} signals "
+    build = "native build (mypyc)" if NATIVE else "pure Python"
+    print(f"{build}: {len(articles)} articles, {words:.0f} words on average, one core; {n_signals} signals "
           f"({n_signals / len(articles):.2f}/article)")
     cached = dict(zip(articles, actors))
     del signals
