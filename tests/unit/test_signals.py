@@ -351,6 +351,8 @@ def test_coordinated_actors_each_get_the_event() -> None:
     accused = _read("Russia accused the United States, Britain and France of escalating the conflict.")
     assert sorted(s.dyad for s in accused if s.kind == "accusation") == ["FRA-RUS", "GBR-RUS", "RUS-USA"]
     assert {s.dyad for s in _read("Turkey and Syria agreed to restore relations.")} == {"SYR-TUR"}
+    accords = _read("The United Arab Emirates and Bahrain signed the Abraham Accords with Israel.")
+    assert {s.dyad for s in accords} == {"ARE-ISR", "BHR-ISR"}
 
 
 def test_a_listed_meeting_pairs_every_party_and_a_comma_alone_lists_nothing() -> None:

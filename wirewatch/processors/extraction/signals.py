@@ -1402,27 +1402,22 @@ def _conjuncts(sentence: str, m: _Mention, cands: list[_Mention]) -> list[_Menti
 
 def _conjoined(sentence: str, chosen: list[_Mention], cands: list[_Mention], joint: bool) -> list[list[tuple[str, str]]]:
     """The further (source, target) pairs of actors coordinated with the chosen two: "the United States
-    and the EU imposed sanctions on Russia" is two sanctions, as event coders record them; a joint
-    event of a list ("the foreign ministers of Syria, Turkey, Russia and Iran met") is one per pair."""
+    and the EU imposed sanctions on Russia" is two sanctions, as event coders record them, and "the UAE
+    and Bahrain signed the accords with Israel" two agreements; a joint event of a list ("the foreign
+    ministers of Syria, Turkey, Russia and Iran met") is one per pair."""
     src, tgt = chosen
-    if joint:
-        first, last = (src, tgt) if src.start < tgt.start else (tgt, src)
-        if "," not in sentence[first.end : last.start] and not (
-            _LINK_BEFORE.search(sentence, max(0, first.start - 16), first.start) or _LINK_AFTER.match(sentence, last.end)
-        ):
-            return []
-        party = _conjuncts(sentence, src, cands)
-        if tgt not in party:
-            return []
-        party = _distinct(party)
-        return [
-            [(a.side, a.code), (b.side, b.code)]
-            for i, a in enumerate(party)
-            for b in party[i + 1 :]
-            if {a.side, b.side} != {src.side, tgt.side}
-        ]
     if not _linked(sentence, src) and not _linked(sentence, tgt):
         return []
+    if joint:
+        party = _conjuncts(sentence, src, cands)
+        if tgt in party:
+            party = _distinct(party)
+            return [
+                [(a.side, a.code), (b.side, b.code)]
+                for i, a in enumerate(party)
+                for b in party[i + 1 :]
+                if {a.side, b.side} != {src.side, tgt.side}
+            ]
     sources = _distinct(_conjuncts(sentence, src, cands))
     targets = _distinct(_conjuncts(sentence, tgt, cands))
     return [
