@@ -1407,7 +1407,12 @@ def _conjoined(sentence: str, chosen: list[_Mention], cands: list[_Mention], joi
     ministers of Syria, Turkey, Russia and Iran met") is one per pair."""
     src, tgt = chosen
     if not _linked(sentence, src) and not _linked(sentence, tgt):
-        return []
+        return []  # "X met Y": nothing is coordinated with them
+    first, last = (src, tgt) if src.start < tgt.start else (tgt, src)
+    if _CONJUNCTION.fullmatch(sentence, first.end, last.start) and not (
+        _LINK_BEFORE.search(sentence, max(0, first.start - 16), first.start) or _LINK_AFTER.match(sentence, last.end)
+    ):
+        return []  # "X and Y met": the pair is the whole list
     if joint:
         party = _conjuncts(sentence, src, cands)
         if tgt in party:
