@@ -1370,34 +1370,34 @@ def _conjuncts(sentence: str, m: _Mention, cands: list[_Mention]) -> list[_Menti
     if not _linked(sentence, m):
         return [m]
     at = next((i for i, n in enumerate(cands) if n is m), None)
-    left: list[tuple[_Mention, bool]] = []
-    right: list[tuple[_Mention, bool]] = []
-    if at is not None:
-        edge = m
-        for n in reversed(cands[:at]):
-            if n.end > edge.start:
-                continue
-            link = _CONJUNCTION.fullmatch(sentence, n.end, edge.start)
-            if link is None:
-                break
-            left.append((n, link.group("and") is not None))
-            edge = n
-        edge = m
-        for n in cands[at + 1 :]:
-            if n.start < edge.end:
-                continue
-            link = _CONJUNCTION.fullmatch(sentence, edge.end, n.start)
-            if link is None:
-                break
-            right.append((n, link.group("and") is not None))
-            edge = n
-    # In text order: items, and whether the link before each is an "and".
-    chain = [(n, False) for n, _ in reversed(left)] + [(m, False)] + right
+    if at is None:
+        return [m]
+    left = _linked_run(sentence, m, reversed(cands[:at]), leftward=True)
+    right = _linked_run(sentence, m, cands[at + 1 :], leftward=False)
+    # In text order: the items, and per link between two neighbours whether it is an "and".
+    items = [n for n, _ in reversed(left)] + [m] + [n for n, _ in right]
     links = [is_and for _, is_and in reversed(left)] + [is_and for _, is_and in right]
     closing = max((i for i, is_and in enumerate(links) if is_and), default=-1)
     if closing < 0 or len(left) > closing + 1:
         return [m]
-    return [m] + [n for n, _ in chain[: closing + 2] if n is not m]
+    return [m] + [n for n in items[: closing + 2] if n is not m]
+
+
+def _linked_run(sentence: str, m: _Mention, neighbours: Iterable[_Mention], leftward: bool) -> list[tuple[_Mention, bool]]:
+    """The mentions joined to ``m`` one after another by conjunctions, nearest first, each with
+    whether its link is an "and" (rather than a bare comma)."""
+    run: list[tuple[_Mention, bool]] = []
+    edge = m
+    for n in neighbours:
+        a, b = (n.end, edge.start) if leftward else (edge.end, n.start)
+        if a > b:
+            continue
+        link = _CONJUNCTION.fullmatch(sentence, a, b)
+        if link is None:
+            break
+        run.append((n, link.group("and") is not None))
+        edge = n
+    return run
 
 
 def _conjoined(sentence: str, chosen: list[_Mention], cands: list[_Mention], joint: bool) -> list[list[tuple[str, str]]]:
