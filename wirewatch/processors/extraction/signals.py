@@ -500,13 +500,14 @@ def _mentions(actors: Iterable[Actor]) -> list[MentionRow]:
             rows.append((m.start, -m.end, len(rows), code, side, state))
     rows.sort()
     out: list[MentionRow] = []
-    reach = -1
+    reach = -1  # the furthest end of the mentions kept so far (they start no later than this one)
     for start, neg_end, _, code, side, state in rows:
-        if -neg_end <= reach and out and out[-1][0] <= start and (out[-1][0], out[-1][1]) != (start, -neg_end):
-            continue
-        out.append((start, -neg_end, code, side, state))
-        if -neg_end > reach:
-            reach = -neg_end
+        end = -neg_end
+        if end <= reach and (out[-1][0], out[-1][1]) != (start, end):
+            continue  # inside a longer mention (a span shared by two actors stays with both)
+        out.append((start, end, code, side, state))
+        if end > reach:
+            reach = end
     return out
 
 
