@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
+from collections.abc import Callable
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
@@ -46,8 +48,22 @@ def _validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(schema(name), registry=_registry())
 
 
+@cache
+def _check(name: str) -> Callable[[Any], Any]:
+    """Schema ``name`` compiled to Python code by fastjsonschema: about 20x faster than walking it,
+    which matters on the hot path (every signal on wire.signals), but it only names the first
+    violation, so ``validate`` asks jsonschema for the full list when a message fails."""
+    by_id = {schema(n)["$id"]: schema(n) for n in FILES}
+    return fastjsonschema.compile(schema(name), handlers={"https": by_id.__getitem__}, use_formats=False)
+
+
 def validate(name: str, message: Any) -> None:
     """Raise ``SchemaError`` listing every violation of schema ``name`` in ``message``."""
+    try:
+        _check(name)(message)
+        return
+    except fastjsonschema.JsonSchemaException:
+        pass
     errors = sorted(_validator(name).iter_errors(message), key=lambda e: list(e.path))
     if errors:
         detail = "; ".join(f"{'/'.join(map(str, e.path)) or '<root>'}: {e.message}" for e in errors[:5])
