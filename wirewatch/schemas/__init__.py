@@ -8,9 +8,9 @@ schema file's ``$id``. Consumers should ignore fields they do not know.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
-from collections.abc import Callable
 from typing import Any
 
 import fastjsonschema
