@@ -216,6 +216,19 @@ def test_every_pattern_match_contains_a_prefilter_key() -> None:
                     assert any(re.search(r"(?<![\w])" + re.escape(k), low) for k in keys), (entry["id"], m.group())
 
 
+def test_a_key_is_a_prefix_everywhere_or_a_whole_word_everywhere() -> None:
+    """The prefilter keeps one entry per literal: "trade|" in one family would make "trade" whole-word
+    in every family and hide "trades" from the ones that meant a prefix."""
+    import yaml
+
+    entries = yaml.safe_load((sig.LEXICON_DIR / "events.yaml").read_text(encoding="utf-8"))
+    forms: dict[str, set[bool]] = {}
+    for entry in entries:
+        for key in entry["keys"]:
+            forms.setdefault(key.lower().rstrip("|"), set()).add(key.endswith("|"))
+    assert not [k for k, f in forms.items() if len(f) > 1]
+
+
 def test_no_actors_no_signals() -> None:
     assert find_signals("They met and agreed to cooperate.", []) == []
     assert find_signals("", []) == []

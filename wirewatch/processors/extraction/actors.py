@@ -1165,12 +1165,12 @@ _COORDINATOR = re.compile(r"(?:[ \t]*,[ \t]*(?:and[ \t]+|or[ \t]+)?|[ \t]+(?:and
 
 
 def _possessive_of_known(end: int, hits: list[Hit], index: int, iso: str | None) -> bool:
-    """"Russia's Wagner Group", "China's Ministry of State Security", "Egypt's Sisi": the known
-    actor (or a surname of that country's) carries it."""
+    """"Russia's Wagner Group", "China's Ministry of State Security", "Egypt's Sisi": a known actor
+    of that country carries it ("Finland's NATO membership" names Finland)."""
     if index + 1 >= len(hits):
         return False
     nxt_start, _, nxt = hits[index + 1]
-    return 2 <= nxt_start - end <= 3 and (nxt.known or (nxt.surnamed and iso in nxt.countries))
+    return 2 <= nxt_start - end <= 3 and (nxt.known or nxt.surnamed) and iso in nxt.countries
 
 
 _OF = ("of ", "of the ")
