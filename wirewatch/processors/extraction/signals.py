@@ -1358,9 +1358,17 @@ _LINK_AFTER = re.compile(r"\s*,|\s+(?:and|as\s+well\s+as|along\s+with)\s", re.IG
 _LINK_BEFORE = re.compile(r"(?:,|\s(?:and|as\s+well\s+as|along\s+with))\s+(?:the\s+)?$", re.IGNORECASE)
 
 
+def _linked_before(sentence: str, m: _Mention) -> bool:
+    return _LINK_BEFORE.search(sentence, max(0, m.start - 16), m.start) is not None
+
+
+def _linked_after(sentence: str, m: _Mention) -> bool:
+    return _LINK_AFTER.match(sentence, m.end) is not None
+
+
 def _linked(sentence: str, m: _Mention) -> bool:
     """A comma or "and" stands beside ``m``: the cheap necessary condition for a coordinated neighbour."""
-    return _LINK_AFTER.match(sentence, m.end) is not None or _LINK_BEFORE.search(sentence, max(0, m.start - 16), m.start) is not None
+    return _linked_after(sentence, m) or _linked_before(sentence, m)
 
 
 def _conjuncts(sentence: str, m: _Mention, cands: list[_Mention]) -> list[_Mention]:
@@ -1411,7 +1419,7 @@ def _conjoined(sentence: str, chosen: list[_Mention], cands: list[_Mention], joi
         return []  # "X met Y": nothing is coordinated with them
     first, last = (src, tgt) if src.start < tgt.start else (tgt, src)
     if _CONJUNCTION.fullmatch(sentence, first.end, last.start) and not (
-        _LINK_BEFORE.search(sentence, max(0, first.start - 16), first.start) or _LINK_AFTER.match(sentence, last.end)
+        _linked_before(sentence, first) or _linked_after(sentence, last)
     ):
         return []  # "X and Y met": the pair is the whole list
     if joint:
