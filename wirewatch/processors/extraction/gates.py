@@ -81,7 +81,9 @@ def may_match(gate: Gate, low: str | None) -> bool:
 def _first(seq: Any) -> set[str] | None:
     """Characters a match of the parsed regex ``seq`` can start with; None when unknown."""
     for op, av in seq:
-        if op is sre_constants.AT:
+        if op is sre_constants.AT or op is sre_constants.ASSERT or op is sre_constants.ASSERT_NOT:
+            # Zero width: the first character consumed comes after (skipping the assertion can only
+            # widen the set, so the guard stays a necessary condition).
             continue
         if op is sre_constants.LITERAL:
             return {chr(av)}

@@ -25,11 +25,12 @@ import bisect
 import dataclasses
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -438,39 +439,85 @@ def _side(code: str, country: str | None) -> str:
 # Per-article working data
 
 
-@dataclass(slots=True)
 class _Mention:
-    start: int
-    end: int
-    code: str
-    side: str
-    state: bool
+    """An actor mention in sentence offsets. A plain slotted class, not a dataclass: mypyc compiles
+    it to a native class with a native constructor (a dataclass keeps the interpreted ``__init__``)."""
+
+    __slots__ = ("start", "end", "code", "side", "state")
+
+    def __init__(self, start: int, end: int, code: str, side: str, state: bool) -> None:
+        self.start = start
+        self.end = end
+        self.code = code
+        self.side = side
+        self.state = state
+
+    def same(self, other: _Mention) -> bool:
+        """Field equality (what a dataclass's ``==`` compared)."""
+        return (
+            self.start == other.start
+            and self.end == other.end
+            and self.code == other.code
+            and self.side == other.side
+            and self.state == other.state
+        )
 
 
-@dataclass(slots=True)
 class _Trigger:
-    start: int
-    end: int
-    rule: EventRule
+    """A trigger span (sentence offsets) and its rule."""
+
+    __slots__ = ("start", "end", "rule")
+
+    def __init__(self, start: int, end: int, rule: EventRule) -> None:
+        self.start = start
+        self.end = end
+        self.rule = rule
 
 
-@dataclass(slots=True)
 class _Pending:
     """A signal whose participants may still need the article context (second pass)."""
 
-    rule: EventRule
-    sent: tuple[int, int]
-    trig: tuple[int, int]
-    modality: str
-    sides: list[tuple[str, str]]  # (side, actor code), text order
-    how: str
-    mediator: str | None
-    attribution: str | None
-    distance: int
-    anaphor_at: int | None = None
-    has_cue_mediator: bool = False
-    context_sides: list[str] = field(default_factory=list)
-    implicit: bool = False
+    __slots__ = (
+        "rule", "sent", "trig", "modality", "sides", "how", "mediator", "attribution", "distance",
+        "anaphor_at", "has_cue_mediator", "context_sides", "implicit",
+    )
+
+    def __init__(
+        self,
+        rule: EventRule,
+        sent: tuple[int, int],
+        trig: tuple[int, int],
+        modality: str,
+        sides: list[tuple[str, str]],  # (side, actor code), text order
+        how: str,
+        mediator: str | None,
+        attribution: str | None,
+        distance: int,
+        anaphor_at: int | None,
+        has_cue_mediator: bool,
+        context_sides: list[str],
+        implicit: bool,
+    ) -> None:
+        self.rule = rule
+        self.sent = sent
+        self.trig = trig
+        self.modality = modality
+        self.sides = sides
+        self.how = how
+        self.mediator = mediator
+        self.attribution = attribution
+        self.distance = distance
+        self.anaphor_at = anaphor_at
+        self.has_cue_mediator = has_cue_mediator
+        self.context_sides = context_sides
+        self.implicit = implicit
+
+    def with_sides(self, sides: list[tuple[str, str]], anaphor_at: int | None, how: str) -> _Pending:
+        """A copy with other sides (the same reading of another pair)."""
+        return _Pending(
+            self.rule, self.sent, self.trig, self.modality, sides, how, self.mediator, self.attribution,
+            self.distance, anaphor_at, self.has_cue_mediator, self.context_sides, self.implicit,
+        )
 
 
 def _lower(text: str) -> str:
@@ -1093,7 +1140,6 @@ def find_signals(text: str, actors: list[Actor], published: datetime | str | Non
             candidates.setdefault(i, set()).update(rule_ids)
     if not candidates:
         return []
-    mention_count: Counter[str] = Counter(m[3] for m in ments if m[4])
     mends = [m[1] for m in ments]
     pending: list[_Pending] = []
     for i in sorted(candidates):
@@ -1103,7 +1149,7 @@ def find_signals(text: str, actors: list[Actor], published: datetime | str | Non
             continue
         pending.extend(_read_sentence(text, s0, s1, candidates[i], ments[lo:hi], exotic, lex))
     when = published.isoformat() if isinstance(published, datetime) else published
-    return _resolve(text, pending, mention_count, lex, when or None)
+    return _resolve(text, pending, ments, lex, when or None)
 
 
 def _article_scan(low: str, lex: Lexicon) -> tuple[list[tuple[int, frozenset[int]]], list[tuple[int, int]]]:
@@ -1330,23 +1376,24 @@ def _read_sentence(
             context_sides = [m.side for m in local if m.state and m.start < before]
         modality = cue_index.modality(trig.start, trig.end) if cue_index is not None else _modality(low, trig.start, trig.end, lex)
         pending = _Pending(
-            rule=rule,
-            sent=(s0, s1),
-            trig=(trig.start, trig.end),
-            modality=modality,
-            sides=[(m.side, m.code) for m in chosen],
-            how=how,
-            mediator=mediator if cooperative else None,
-            implicit=implicit,
-            attribution=attribution,
-            distance=distance,
-            anaphor_at=anaphor_at if len(chosen) < 2 else None,
-            has_cue_mediator=bool(mediator) and cooperative,
-            context_sides=context_sides,
+            rule,
+            (s0, s1),
+            (trig.start, trig.end),
+            modality,
+            [(m.side, m.code) for m in chosen],
+            how,
+            mediator if cooperative else None,
+            attribution,
+            distance,
+            anaphor_at if len(chosen) < 2 else None,
+            bool(mediator) and cooperative,
+            context_sides,
+            implicit,
         )
         out.append(pending)
         if len(chosen) == 2:
-            out.extend(dataclasses.replace(pending, sides=pair) for pair in _conjoined(sentence, chosen, cands, frame == "joint"))
+            for pair in _conjoined(sentence, chosen, cands, frame == "joint"):
+                out.append(pending.with_sides(pair, pending.anaphor_at, pending.how))
     return _addressees(out, local, claim_spans, s0) if out else out
 
 
@@ -1424,7 +1471,7 @@ def _conjoined(sentence: str, chosen: list[_Mention], cands: list[_Mention], joi
         return []  # "X and Y met": the pair is the whole list
     if joint:
         party = _conjuncts(sentence, src, cands)
-        if tgt in party:
+        if _among(tgt, party):
             party = _distinct(party)
             return [
                 [(a.side, a.code), (b.side, b.code)]
@@ -1442,6 +1489,14 @@ def _conjoined(sentence: str, chosen: list[_Mention], cands: list[_Mention], joi
     ]
 
 
+def _among(m: _Mention, ms: list[_Mention]) -> bool:
+    """Whether a mention with ``m``'s fields is in ``ms``."""
+    for n in ms:
+        if n is m or n.same(m):
+            return True
+    return False
+
+
 def _addressees(out: list[_Pending], local: list[_Mention], claim_spans: list[tuple[int, int]], s0: int) -> list[_Pending]:
     """An appeal to several parties ("called on Armenia and Azerbaijan to ...") is one appeal to each:
     event coders record the appealer -> addressee dyads, never the addressees' own dyad."""
@@ -1455,7 +1510,7 @@ def _addressees(out: list[_Pending], local: list[_Mention], claim_spans: list[tu
         for m in local:
             if t0 < m.start < t1 and m.side not in seen and not _inside(m, claim_spans):
                 seen.add(m.side)
-                extra.append(dataclasses.replace(p, sides=[p.sides[0], (m.side, m.code)]))
+                extra.append(p.with_sides([p.sides[0], (m.side, m.code)], p.anaphor_at, p.how))
     return out + extra
 
 
@@ -1585,52 +1640,98 @@ _new_evidence = _slot_builder(Evidence, ("text", "start", "end"))
 _new_verdict = _slot_builder(DyadVerdict, ("dyad", "score", "rapprochement", "mediators", "signals"))
 
 
+class _Context:
+    """What completes a one-sided reading: the article's explicit dyads (sides sorted) with their
+    counts, and its state mentions. Ranked on first use, as ``Counter.most_common`` ranks (by count,
+    ties in first-seen order): most articles never ask."""
+
+    __slots__ = ("explicit", "ments", "_pairs", "_sides")
+
+    def __init__(self, explicit: dict[tuple[str, str], int], ments: list[MentionRow]) -> None:
+        self.explicit = explicit
+        self.ments = ments
+        self._pairs: list[tuple[str, str]] | None = None
+        self._sides: list[str] | None = None
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """The explicit dyads, most frequent first."""
+        if self._pairs is None:
+            self._pairs = [pair for pair, _ in sorted(self.explicit.items(), key=itemgetter(1), reverse=True)]
+        return self._pairs
+
+    def sides(self) -> list[str]:
+        """The sides of the state mentions, most mentioned first."""
+        if self._sides is None:
+            counts: dict[str, int] = {}
+            for m in self.ments:
+                if m[4]:
+                    counts[m[3]] = counts.get(m[3], 0) + 1
+            self._sides = [side for side, _ in sorted(counts.items(), key=itemgetter(1), reverse=True)]
+        return self._sides
+
+
 def _resolve(
-    text: str, pending: list[_Pending], mention_count: Counter[str], lex: Lexicon, published: str | None = None
+    text: str, pending: list[_Pending], ments: list[MentionRow], lex: Lexicon, published: str | None = None
 ) -> list[Signal]:
     """Second pass: complete one-sided or anaphoric signals from the article's explicit dyads."""
-    explicit: Counter[tuple[str, str]] = Counter()
+    explicit: dict[tuple[str, str], int] = {}
     for p in pending:
         if len(p.sides) == 2:
             a, b = p.sides[0][0], p.sides[1][0]
             if a != b:
-                explicit[(a, b) if a < b else (b, a)] += 1
+                pair = (a, b) if a < b else (b, a)
+                explicit[pair] = explicit.get(pair, 0) + 1
+    context = _Context(explicit, ments)
+    calibration = lex.calibration
     # Per (sentence, kind, dyad, modality) the most confident reading, built into a Signal at the end.
-    best: dict[tuple[int, int, str, str, str], tuple[float, _Pending, str, str, str, str | None]] = {}
-    for p in _directed_to_pairs(pending, explicit):
+    best: dict[tuple[int, str, str, str], tuple[float, _Pending, str, str, str | None]] = {}
+    for p in _directed_to_pairs(pending, context):
         sides = p.sides
         how = p.how
         if len(sides) < 2 or sides[0][0] == sides[1][0]:
-            completed = _complete(p, list(sides), explicit, mention_count)
+            completed = _complete(p, list(sides), context)
             if completed is None:
                 continue
             sides = completed
             how = "anaphor" if p.anaphor_at is not None else "context"
-        (src_side, src_code), (tgt_side, tgt_code) = sides[0], sides[1]
+        src_side, src_code = sides[0]
+        tgt_side, tgt_code = sides[1]
         if src_side == tgt_side:
             continue
-        mediator = p.mediator if p.mediator not in (src_side, tgt_side) else None
-        confidence = _confidence(p.rule.weight, how, p.modality, p.distance, p.attribution is not None, lex.calibration)
+        mediator = p.mediator if p.mediator != src_side and p.mediator != tgt_side else None
+        modality = p.modality
+        confidence = _confidence(p.rule.weight, how, modality, p.distance, p.attribution is not None, calibration)
         dyad = f"{src_side}-{tgt_side}" if src_side < tgt_side else f"{tgt_side}-{src_side}"
-        key = (p.sent[0], p.sent[1], p.rule.kind, dyad, p.modality)
+        # A sentence is known by its start (sentences do not overlap).
+        key = (p.sent[0], p.rule.kind, dyad, modality)
         held = best.get(key)
         if held is None or held[0] < confidence:
-            best[key] = (confidence, p, src_code, tgt_code, dyad, mediator)
+            best[key] = (confidence, p, src_code, tgt_code, mediator)
     # A mediation signal is dropped when the same sentence and dyad carry a cooperative event of the
     # same modality (the mediated event itself).
-    cooperative = {
-        (s0, dyad, modality)
-        for (s0, _, kind, dyad, modality), (_, p, *_) in best.items()
-        if kind != "mediation" and p.rule.polarity == "cooperative"
-    }
-    evidence: dict[tuple[int, int], Evidence] = {}
+    cooperative: set[tuple[int, str, str]] = set()
+    mediated = False
+    for (s0, kind, dyad, modality), held in best.items():
+        if kind == "mediation":
+            mediated = True
+        elif held[1].rule.polarity == "cooperative":
+            cooperative.add((s0, dyad, modality))
+    # In the order of the output (sentence, dyad, kind; stable): the key's fields, then its rank.
+    order: list[tuple[int, str, str, int, str]] = []
+    rank = 0
+    for s0, kind, dyad, modality in best:
+        if not (mediated and kind == "mediation" and (s0, dyad, modality) in cooperative):
+            order.append((s0, dyad, kind, rank, modality))
+        rank += 1
+    order.sort()
+    evidence: dict[int, Evidence] = {}
     kept: list[Signal] = []
-    for (s0, s1, kind, _, modality), (confidence, p, src_code, tgt_code, dyad, mediator) in best.items():
-        if kind == "mediation" and (s0, dyad, modality) in cooperative:
-            continue
-        ev = evidence.get(p.sent)
+    for s0, dyad, kind, _, modality in order:
+        confidence, p, src_code, tgt_code, mediator = best[(s0, kind, dyad, modality)]
+        ev = evidence.get(s0)
         if ev is None:
-            ev = evidence[p.sent] = _new_evidence(text[s0:s1], s0, s1)
+            s1 = p.sent[1]
+            ev = evidence[s0] = _new_evidence(text[s0:s1], s0, s1)
         rule = p.rule
         kept.append(
             _new_signal(
@@ -1638,30 +1739,30 @@ def _resolve(
                 ev, confidence, mediator, p.attribution, "", published,
             )
         )
-    kept.sort(key=lambda s: (s.evidence.start, s.dyad, s.kind))
     return kept
 
 
-def _directed_to_pairs(pending: list[_Pending], explicit: Counter[tuple[str, str]]) -> list[_Pending]:
+def _directed_to_pairs(pending: list[_Pending], context: _Context) -> list[_Pending]:
     """An appeal to (or praise of, threat against) "both countries" is one to each side of the article's
     leading dyad, never to the source's co-signatories named before the verb."""
-    out: list[_Pending] = []
-    for p in pending:
-        if p.rule.frame not in ("appeal", "directed") or p.anaphor_at is None or len(p.sides) != 1:
-            out.append(p)
+    out: list[_Pending] | None = None  # a copy of ``pending`` from the first reading that splits
+    for i, p in enumerate(pending):
+        if p.anaphor_at is None or len(p.sides) != 1 or p.rule.frame not in ("appeal", "directed"):
+            if out is not None:
+                out.append(p)
             continue
+        if out is None:
+            out = pending[:i]
         excluded = {p.sides[0][0], *p.context_sides}
-        pair = next((pair for pair, _ in explicit.most_common() if not set(pair) & excluded), None)
+        pair = next((pair for pair in context.pairs() if not set(pair) & excluded), None)
         if pair is None:
             continue
         for side in pair:
-            out.append(dataclasses.replace(p, sides=[p.sides[0], (side, side)], anaphor_at=None, how="anaphor"))
-    return out
+            out.append(p.with_sides([p.sides[0], (side, side)], None, "anaphor"))
+    return pending if out is None else out
 
 
-def _complete(
-    p: _Pending, sides: list[tuple[str, str]], explicit: Counter[tuple[str, str]], mention_count: Counter[str]
-) -> list[tuple[str, str]] | None:
+def _complete(p: _Pending, sides: list[tuple[str, str]], context: _Context) -> list[tuple[str, str]] | None:
     """Fill a signal's missing side(s) from the sentence before the anaphor, then the article."""
     if p.anaphor_at is None and not p.has_cue_mediator and not p.implicit:
         return None
@@ -1674,12 +1775,12 @@ def _complete(
         if len(local) >= 2:
             a, b = local[1], local[0]
             return [(a, a), (b, b)]
-    ranked = [pair for pair, _ in explicit.most_common() if not (set(pair) & excluded)]
+    ranked = [pair for pair in context.pairs() if not (set(pair) & excluded)]
     if known is None:
         if ranked:
             a, b = ranked[0]
             return [(a, a), (b, b)]
-        top = [s for s, _ in mention_count.most_common() if s not in excluded][:2]
+        top = [s for s in context.sides() if s not in excluded][:2]
         return [(top[0], top[0]), (top[1], top[1])] if len(top) == 2 else None
     for a, b in ranked:
         if known in (a, b):
@@ -1687,7 +1788,7 @@ def _complete(
             return [sides[0], (other, other)]
     if p.implicit:
         return None
-    for s, _ in mention_count.most_common():
+    for s in context.sides():
         if s != known and s not in excluded:
             return [sides[0], (s, s)]
     return None
