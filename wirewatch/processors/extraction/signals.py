@@ -101,6 +101,7 @@ class EventRule:
     # A mediator named in the sentence brokered the event, so it is no participant: cooperative
     # events, except appeals, whose appealer is their source even when a cue names it.
     mediable: bool = False
+    gate: Gate = None  # the union of the patterns' gates (None: some pattern has none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +133,7 @@ class Lexicon:
     attribution: tuple[tuple[re.Pattern[str], Gate], ...]
     outlet_patterns: tuple[re.Pattern[str], ...]
     claimant_ok: re.Pattern[str]
+    claimant_heads: frozenset[str] | None  # ``claimant_ok``'s head words (None: not all single words)
     mediation: tuple[MediationCue, ...]
     mediation_any: re.Pattern[str]
     mediation_gate: Gate
@@ -148,6 +150,7 @@ class Lexicon:
     traps: tuple[tuple[frozenset[str], tuple[str, ...], int], ...]
     speech: frozenset[str]
     speech_verb: re.Pattern[str]
+    speech_words: frozenset[str] | None  # ``speech_verb``'s words, when all are reader words
     speech_gate: Gate
     calibration: tuple[float, float]
     scanner: Any  # Aho-Corasick over the sentence-level gates' literals and the reader words (``_scan_sentence``)
@@ -190,6 +193,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     for entry in _yaml("events.yaml", directory):
         idx = len(rules)
         compiled = tuple(guarded(re.compile(p, re.IGNORECASE)) for p in entry["patterns"])
+        pattern_gates = [gate_of(p) for p in compiled]
         rules.append(
             EventRule(
                 id=entry["id"],
@@ -201,9 +205,10 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
                 frame=entry["frame"],
                 weight=float(entry.get("weight", 0.8)),
                 governs=bool(entry.get("governs", False)),
-                patterns=tuple((p, gate_of(p)) for p in compiled),
+                patterns=tuple(zip(compiled, pattern_gates, strict=True)),
                 implicit_target=bool(entry.get("implicit_target", False)),
                 mediable=entry["polarity"] == "cooperative" and entry["frame"] != "appeal",
+                gate=None if None in pattern_gates else tuple(sorted({lit for g in pattern_gates if g for lit in g})),
             )
         )
         for key in entry["keys"]:
@@ -290,7 +295,9 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     gates += [tuple(phrases) for _, phrases, _ in traps]
     gates += [h.prefixes for h in (mediation_heads, *(c.heads for c in mediation)) if h is not None]
     gates += [tuple(prefix_alts) if cue_words is not None else (), tuple(word_literals)]
-    reader_words = _reader_words(cue_words, clause_split, mediation_heads, outlet_heads, mediation)
+    speech_words = frozenset(att["speech_verbs"].lower().split("|"))
+    reader_words = _reader_words(cue_words, clause_split, mediation_heads, outlet_heads, mediation, speech_words)
+    head_words = frozenset(h.lower() for h in att["heads"])
     return Lexicon(
         rules=tuple(rules),
         automaton=_article_automaton(key_rules, whole, anaphora_gate or ()),
@@ -306,6 +313,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         attribution=attribution,
         outlet_patterns=outlet_patterns,
         claimant_ok=claimant_ok,
+        claimant_heads=head_words if all(WORD_TOKEN.fullmatch(h) for h in head_words) else None,
         mediation=mediation,
         mediation_any=mediation_any,
         mediation_gate=mediation_gate,
@@ -323,6 +331,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         speech=speech,
         speech_verb=speech_verb,
         speech_gate=gate_of(speech_verb),
+        speech_words=speech_words if reader_words is not None and speech_words <= reader_words else None,
         calibration=(float(cal.get("a", 1.0)), float(cal.get("b", 0.0))),
         scanner=_sentence_automaton({lit for gate in gates if gate for lit in gate}, reader_words or frozenset()),
         reader_words=reader_words,
@@ -337,14 +346,15 @@ def _reader_words(
     mediation_heads: WordHeads | None,
     outlet_heads: WordHeads | None,
     mediation: tuple[MediationCue, ...],
+    speech_words: frozenset[str],
 ) -> frozenset[str] | None:
-    """Every word the sentence readers test for as a token (cue, clause-break and head words); None
-    when some reader does not work from words, or a word is not all word characters (its occurrences
-    would then not be whole tokens): the readers then need the sentence's full token set."""
+    """Every word the sentence readers test for as a token (cue, clause-break, head and speech
+    words); None when some reader does not work from words, or a word is not all word characters
+    (its occurrences would then not be whole tokens): the readers then need the sentence's full token set."""
     heads = (mediation_heads, outlet_heads, *(c.heads for c in mediation))
     if cue_words is None or clause_split is None or any(h is None for h in heads):
         return None
-    words = frozenset().union(cue_words, clause_split.words, *(h.words for h in heads if h is not None))
+    words = frozenset().union(cue_words, clause_split.words, speech_words, *(h.words for h in heads if h is not None))
     return words if all(WORD_TOKEN.fullmatch(word) for word in words) else None
 
 
@@ -586,29 +596,34 @@ def _is_trap(low: str, words: set[str] | frozenset[str], lex: Lexicon, hits: Hit
 
 def _triggers(sentence: str, hits: Hits, rule_ids: Iterable[int], lex: Lexicon) -> list[_Trigger]:
     """The trigger spans of the candidate rules; the longest (then weightiest, first) wins on overlap.
-    A pattern none of whose gate literals occurs is not run."""
-    found: list[tuple[int, int, EventRule]] = []
+    A pattern (or a whole rule) none of whose gate literals occurs is not run."""
+    found: list[tuple[int, float, int, int, int, EventRule]] = []  # the sort key, then end and rule
     rules = lex.rules
     for idx in rule_ids:
         rule = rules[idx]
+        if hits is not None and rule.gate is not None and hits.isdisjoint(rule.gate):
+            continue
         for pattern, gate in rule.patterns:
             if gate is not None and hits is not None and hits.isdisjoint(gate):
                 continue
             for m in pattern.finditer(sentence):
-                found.append((*m.span(), rule))
+                start, end = m.span()
+                found.append((start - end, -rule.weight, start, len(found), end, rule))
     if len(found) > 1:
-        found.sort(key=lambda t: (t[0] - t[1], -t[2].weight, t[0]))
+        found.sort()
         kept: list[tuple[int, int, EventRule]] = []
-        for t in found:
-            start, end = t[0], t[1]
+        for _, _, start, _, end, rule in found:
             for k in kept:
                 if end > k[0] and start < k[1]:
                     break
             else:
-                kept.append(t)
-        kept.sort(key=lambda t: t[0])
-        found = kept
-    return [_Trigger(start, end, rule) for start, end, rule in found]
+                kept.append((start, end, rule))
+        kept.sort(key=_START)
+        return [_Trigger(start, end, rule) for start, end, rule in kept]
+    return [_Trigger(start, end, rule) for _, _, start, _, end, rule in found]
+
+
+_START = itemgetter(0)
 
 
 _SPACES = re.compile(r"\s+")
@@ -625,17 +640,28 @@ _LAST_CLAIM_BOUNDARY = re.compile(r'.*[,;:“”"()]', re.DOTALL)
 
 
 def _attribution(
-    sentence: str, low: str, hits: Hits, lex: Lexicon, tokens: set[str] | None = None
+    sentence: str,
+    low: str,
+    hits: Hits,
+    lex: Lexicon,
+    tokens: set[str] | None = None,
+    occurrences: Occurrences | None = None,
 ) -> tuple[str | None, list[tuple[int, int]]]:
-    """Who claims the sentence, and the spans (sentence offsets) of the claimant phrases."""
+    """Who claims the sentence, and the spans (sentence offsets) of the claimant phrases.
+    ``occurrences``: the sentence's whole-word occurrences of the reader words, if known (the speech
+    verbs are then read from them, exactly where their regex would match)."""
     who: str | None = None
     spans: list[tuple[int, int]] = []
-    for verb in lex.speech_verb.finditer(sentence):
-        end = verb.start()
+    speech = lex.speech_words
+    if hits is not None and occurrences is not None and speech is not None:
+        verbs = [start for start, _, word in occurrences if word in speech]
+    else:
+        verbs = [m.start() for m in lex.speech_verb.finditer(sentence)]
+    for end in verbs:
         bound = _LAST_CLAIM_BOUNDARY.match(sentence, 0, end)
         begin = bound.end() if bound else 0
         cleaned = _clean_claimant(sentence[begin:end])
-        if cleaned and len(cleaned.split()) <= 16 and lex.claimant_ok.search(cleaned):
+        if cleaned and len(cleaned.split()) <= 16 and _claimant_ok(cleaned, lex):
             spans.append((begin, end))
             if who is None:
                 who = cleaned
@@ -645,7 +671,7 @@ def _attribution(
         for m in pattern.finditer(sentence):
             raw = m.group("who")
             cleaned = _clean_claimant(raw)
-            if not cleaned or len(cleaned.split()) > 16 or not lex.claimant_ok.search(cleaned):
+            if not cleaned or len(cleaned.split()) > 16 or not _claimant_ok(cleaned, lex):
                 continue
             spans.append((m.start("who"), m.end("who")))
             if who is None:
@@ -662,6 +688,17 @@ def _attribution(
     if who and outlet and outlet.lower() not in who.lower():
         return f"{who} (via {outlet})", spans
     return who or outlet, spans
+
+
+def _claimant_ok(cleaned: str, lex: Lexicon) -> bool:
+    """``lex.claimant_ok.search(cleaned)``, answered by a head word among the tokens when there is one
+    (most claimants: "a senior Turkish official"), which is the regex's first alternative."""
+    heads = lex.claimant_heads
+    if heads is not None and not has_exotic(cleaned):
+        for token in WORD_TOKEN.findall(cleaned.lower()):
+            if token in heads:
+                return True
+    return lex.claimant_ok.search(cleaned) is not None
 
 
 def _inside(m: _Mention, spans: list[tuple[int, int]]) -> bool:
@@ -828,7 +865,9 @@ class _CueIndex:
         lex = self.lex
         n = len(low)
         a = start - 250 if start > 250 else 0
-        b = a + len(low[a:start].rstrip())
+        b = start  # the end of ``low[a:start].rstrip()``
+        while b > a and low[b - 1].isspace():
+            b -= 1
         after_end = end + 60 if end + 60 < n else n
         before: list[tuple[int, str, tuple[str | None, ...]]] = []  # (start, word, classes) inside low[a:b]
         after: list[str] = []
@@ -849,11 +888,16 @@ class _CueIndex:
         if a < b:
             # The pieces of the tokens cut at a and at b, placed at their starts: the tails start at a
             # space (or at a), so the piece at a is in the widest scope only, the piece at b in all.
-            for at, piece in ((a, _cut_at_start(low, a, b) if a else None), (b, _cut_at_end(low, a, b))):
-                if piece is not None:
-                    classes = _cue_classes(piece, lex)
-                    if classes[0] or classes[1] or classes[2]:
-                        before.append((at if at == a else b - len(piece), piece, classes))
+            piece = _cut_at_start(low, a, b) if a else None
+            if piece is not None:
+                classes = _cue_classes(piece, lex)
+                if classes[0] or classes[1] or classes[2]:
+                    before.append((a, piece, classes))
+            piece = _cut_at_end(low, a, b)
+            if piece is not None:
+                classes = _cue_classes(piece, lex)
+                if classes[0] or classes[1] or classes[2]:
+                    before.append((b - len(piece), piece, classes))
             if before:
                 near, wide = _tail_starts(low, a, b, lex.near_words, 13)
                 for k, lo in ((0, a), (1, near), (2, wide)):
@@ -864,9 +908,12 @@ class _CueIndex:
                         fired |= self._read(k, lo, b, words)
         after_cues: set[str] = set()
         if end < after_end:
-            for piece in (_cut_at_start(low, end, after_end), _cut_at_end(low, end, after_end)):
-                if piece is not None and _cue_classes(piece, lex)[3]:
-                    after.append(piece)
+            piece = _cut_at_start(low, end, after_end)
+            if piece is not None and _cue_classes(piece, lex)[3]:
+                after.append(piece)
+            piece = _cut_at_end(low, end, after_end)
+            if piece is not None and _cue_classes(piece, lex)[3]:
+                after.append(piece)
             if after:
                 after_cues = self._read(3, end, after_end, after)
                 fired |= after_cues
@@ -889,6 +936,11 @@ def _cut_at_end(low: str, a: int, b: int) -> str | None:
     if b < len(low):
         c, d = low[b], low[b - 1]
         if (c.isalnum() or c == "_") and (d.isalnum() or d == "_"):
+            # Usually the token starts after the last space; otherwise walk back over word characters.
+            k = low.rfind(" ", a, b) + 1
+            piece = low[k if k > a else a : b]
+            if piece.isalnum():
+                return piece
             k = b - 1
             while k > a and is_word(low[k - 1]):
                 k -= 1
@@ -1026,17 +1078,24 @@ def _participants(
     right: list[_Mention] = []
     left_sides: set[str] = set()
     right_sides: set[str] = set()
-    for m in reversed(cands):
-        if m.end <= start and m.start >= lb and m.side not in left_sides and not (unplaced and m.start in places):
+    # ``cands`` are in text order: the walks stop at the first mention starting outside the window.
+    for i in range(len(cands) - 1, -1, -1):
+        m = cands[i]
+        if m.start < lb:
+            break
+        if m.end <= start and m.side not in left_sides and not (unplaced and places.holds(m.start)):
             left_sides.add(m.side)
             left.append(m)
+    joint = frame == "joint"
     for m in cands:
+        if m.start > rb:
+            break
         if (
             m.start >= head_end
             and m.end <= rb
             and m.side not in right_sides
-            and not (frame == "joint" and m.start in topics)
-            and not (unplaced and m.start in places)
+            and not (joint and topics.holds(m.start))
+            and not (unplaced and places.holds(m.start))
         ):
             right_sides.add(m.side)
             right.append(m)
@@ -1299,7 +1358,7 @@ def _read_sentence(
         breaks = [(m.start(), m.end()) for m in lex.clause_break.finditer(sentence)]
     places = _Preceded(sentence, lex.location_before, 60)
     topics = _Preceded(sentence, lex.topic_before, 40)
-    attribution, claim_spans = _attribution(sentence, low, hits, lex, tokens) if words & lex.speech else (None, [])
+    attribution, claim_spans = _attribution(sentence, low, hits, lex, tokens, known) if words & lex.speech else (None, [])
     reads_mediators = any([t.rule.mediable or t.rule.kind == "mediation" for t in triggers])
     mediators = _mediators(sentence, low, hits, local, claim_spans, lex, tokens) if local and reads_mediators else []
     mediator_sides = {side for side, _, _ in mediators}
@@ -1538,10 +1597,14 @@ class _Preceded:
         self.reach = reach
         self.seen: dict[int, bool] = {}
 
-    def __contains__(self, start: int) -> bool:
+    def holds(self, start: int) -> bool:
+        """Whether the mention starting at ``start`` is preceded by the phrase."""
         hit = self.seen.get(start)
         if hit is None:
-            hit = self.seen[start] = self.pattern.search(self.sentence, max(0, start - self.reach), start) is not None
+            reach = self.reach
+            hit = self.seen[start] = (
+                self.pattern.search(self.sentence, start - reach if start > reach else 0, start) is not None
+            )
         return hit
 
 
