@@ -425,3 +425,8 @@ def test_leaders_at_a_match_are_read_and_teams_are_not() -> None:
 
 def test_an_indefinite_destination_is_a_place() -> None:
     assert _read("Houthi forces hijacked a cargo ship in the Red Sea and took it to a Yemeni port.") == []
+
+
+def test_a_nominal_event_without_subject_takes_its_doer_from_from() -> None:
+    assert _dyads("The expulsion of the French ambassador from Niamey came after weeks of protests.") == {
+        "FRA-NER": ("expulsion:NER:reported",)}

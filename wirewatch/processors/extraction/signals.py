@@ -144,6 +144,7 @@ class Lexicon:
     topic_before: re.Pattern[str]
     forum_before: re.Pattern[str]
     irregular_past: frozenset[str]
+    origin_before: re.Pattern[str]
     grievance_before: re.Pattern[str]
     clause_break: re.Pattern[str]
     clause_split: WordSplit | None
@@ -328,6 +329,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         topic_before=guarded(re.compile(refs["topic_before"], re.IGNORECASE)),
         forum_before=re.compile(refs["forum_before"], re.IGNORECASE),
         irregular_past=frozenset(w.lower() for w in refs.get("irregular_past", [])),
+        origin_before=re.compile(refs["origin_before"], re.IGNORECASE),
         grievance_before=re.compile(refs["grievance_before"], re.IGNORECASE),
         clause_break=re.compile(refs["clause_break"], re.IGNORECASE),
         clause_split=clause_split,
@@ -1097,6 +1099,8 @@ def _participants(
             chosen = [right[0], right[1]]
         elif not right and len(left) >= 2 and _RECIPROCAL.search(sentence, max(lb, start - 25), start):
             chosen = [left[1], left[0]]
+        elif not left and len(right) >= 2 and lex.origin_before.search(sentence, max(0, right[1].start - 10), right[1].start):
+            chosen = [right[1], right[0]]
         else:
             chosen = (left or right)[:1]
     distance = 0
