@@ -430,3 +430,15 @@ def test_an_indefinite_destination_is_a_place() -> None:
 def test_a_nominal_event_without_subject_takes_its_doer_from_from() -> None:
     assert _dyads("The expulsion of the French ambassador from Niamey came after weeks of protests.") == {
         "FRA-NER": ("expulsion:NER:reported",)}
+
+
+def test_a_coordinated_modal_predicate_keeps_the_subject() -> None:
+    """"Beijing opposed the sale to Taiwan and would take countermeasures": Beijing threatens, Taiwan does not."""
+    text = "Beijing firmly opposed the U.S. decision to sell F-16 equipment to Taiwan and would take resolute countermeasures."
+    assert "CHN-TWN" not in _dyads(text)
+    assert _dyads("China will take \"forceful measures\" if the Philippines continues to provoke it.") == {
+        "CHN-PHL": ("threat:CHN:hypothetical",)}
+
+
+def test_the_origin_of_a_launch_is_a_place() -> None:
+    assert set(_dyads("Israel's military said it had intercepted a drone launched from Lebanon by Hezbollah.")) == {"HEZ-ISR"}

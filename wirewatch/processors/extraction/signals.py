@@ -1023,16 +1023,21 @@ def _participial(sentence: str, start: int) -> bool:
     return k >= 0 and sentence[k] == ","
 
 
-def _coordinated_past(sentence: str, start: int, irregular: frozenset[str]) -> bool:
-    """The trigger is a past-tense verb coordinated with the one before it ("denied any role and blamed
-    Israel", "visited Brussels and met Stoltenberg"): a new predicate of the same subject."""
-    if not sentence.endswith("and ", max(0, start - 4), start) or start > 4 and sentence[start - 5].isalnum():
-        return False
-    head = _HEAD.match(sentence, start)
-    if head is None:
-        return False
-    word = head.group().lower()
-    return word.endswith("ed") or word in irregular
+_AND_MODAL = re.compile(r"\band\s+(?:would|will|could|might|may|must|shall)\s+$", re.IGNORECASE)
+
+
+def _coordinated_past(sentence: str, start: int, irregular: frozenset[str]) -> int | None:
+    """Where the "and" starts when the trigger is a verb coordinated with the one before it ("denied any
+    role and blamed Israel", "visited Brussels and met Stoltenberg", "opposed the sale and would take
+    countermeasures"): a new predicate of the same subject. None otherwise."""
+    if start > 4 and sentence.endswith("and ", start - 4, start) and not sentence[start - 5].isalnum():
+        head = _HEAD.match(sentence, start)
+        if head is None:
+            return None
+        word = head.group().lower()
+        return start - 4 if word.endswith("ed") or word in irregular else None
+    modal = _AND_MODAL.search(sentence, max(0, start - 12), start)
+    return modal.start() if modal else None
 
 
 def _participants(
@@ -1352,7 +1357,7 @@ def _read_sentence(
         for ti in range(gi + 1, len(triggers)):
             t = triggers[ti]
             if t.rule.polarity == g.rule.polarity and t.start - g.end <= GOVERN_SPAN:
-                if _coordinated_past(sentence, t.start, lex.irregular_past):
+                if _coordinated_past(sentence, t.start, lex.irregular_past) is not None:
                     break  # a new predicate: it and what follows are no longer the governed content
                 suppressed.add(ti)
     cue_index = _CueIndex(low, tokens, lex, hits, known) if lex.cue_words is not None and len(low) == len(sentence) else None
@@ -1370,7 +1375,8 @@ def _read_sentence(
         window = _window(sentence, trig.start, trig.end, breaks)
         chosen, distance = _participants(sentence, trig, cands, lex, window, places, topics, breaks)
         how = "explicit"
-        coordinated = _coordinated_past(sentence, trig.start, lex.irregular_past)
+        conjunction = _coordinated_past(sentence, trig.start, lex.irregular_past)
+        coordinated = conjunction is not None
         participial = not coordinated and frame == "directed" and _participial(sentence, trig.start)
         if coordinated or participial:
             # The subject of a participle is the sentence's; that of a coordinated predicate, its clause's.
@@ -1379,7 +1385,7 @@ def _read_sentence(
             subject = next((m for m in pool if lo <= m.start < trig.start and m.start not in places), None)
             if subject is not None:
                 after = [m for m in chosen if m.start >= trig.end and m.side != subject.side][:1]
-                if after or participial:
+                if after or frame != "joint":
                     chosen = [subject] + after
         if len(chosen) == 1 and window[0] > 0:
             subject = _pronoun_subject(sentence, window[0], trig.start, cands, chosen[0])
@@ -1425,7 +1431,7 @@ def _read_sentence(
             context_sides = [m.side for m in local if m.state and m.start < before]
         # "Iran denied any role in the attack and blamed Israel": a coordinated predicate is outside
         # the scope of the cues before it (not so "denied that it had attacked ... and seized ...").
-        floor = trig.start - 4 if coordinated and " that " not in low[: trig.start] else 0
+        floor = conjunction if conjunction is not None and " that " not in low[: trig.start] else 0
         if cue_index is not None:
             modality = cue_index.modality(trig.start, trig.end, floor)
         else:
