@@ -405,9 +405,13 @@ def test_a_coordinated_predicate_has_its_clause_subject_and_its_own_modality() -
     assert all(r.endswith(":denied") for readings in still_denied.values() for r in readings)
 
 
-def test_a_participle_after_a_comma_takes_the_sentence_subject() -> None:
+def test_a_participle_after_a_comma_takes_the_subject_of_the_clause_before_it() -> None:
     text = "Zelenskiy told the U.N. General Assembly, accusing Moscow of committing genocide."
     assert _dyads(text) == {"RUS-UKR": ("accusation:UKR:reported",)}
+    said = _dyads("Chinese warships harassed a Philippine supply boat, Manila said, accusing Beijing of aggression.")
+    assert "accusation:PHL:reported" in said["CHN-PHL"]
+    summoned = _dyads("Morocco recalled its ambassador and summoned the Algerian envoy in Rabat.")
+    assert summoned == {"DZA-MAR": ("complaint:MAR:reported",)}
 
 
 def test_a_complaint_to_a_forum_targets_the_party_complained_of() -> None:

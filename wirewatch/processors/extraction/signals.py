@@ -1379,12 +1379,18 @@ def _read_sentence(
         coordinated = conjunction is not None
         participial = not coordinated and frame == "directed" and _participial(sentence, trig.start)
         if coordinated or participial:
-            # The subject of a participle is the sentence's; that of a coordinated predicate, its clause's.
-            lo = 0 if participial else window[0]
-            pool = local if participial else cands
+            # The subject of a participle is that of the clause before its comma, speakers included
+            # ("..., Manila said, accusing Beijing"); that of a coordinated predicate, its clause's.
+            if participial:
+                comma = sentence.rindex(",", 0, trig.start)
+                lo, pool = sentence.rfind(",", 0, comma) + 1, local
+            else:
+                lo, pool = window[0], cands
             subject = next((m for m in pool if lo <= m.start < trig.start and m.start not in places), None)
             if subject is not None:
-                after = [m for m in chosen if m.start >= trig.end and m.side != subject.side][:1]
+                head = _HEAD.match(sentence, trig.start)
+                head_end = head.end() if head else trig.end
+                after = [m for m in chosen if m.start >= head_end and m.side != subject.side][:1]
                 if after or frame != "joint":
                     chosen = [subject] + after
         if len(chosen) == 1 and window[0] > 0:
