@@ -411,7 +411,7 @@ def test_a_participle_after_a_comma_takes_the_subject_of_the_clause_before_it() 
     said = _dyads("Chinese warships harassed a Philippine supply boat, Manila said, accusing Beijing of aggression.")
     assert "accusation:PHL:reported" in said["CHN-PHL"]
     summoned = _dyads("Morocco recalled its ambassador and summoned the Algerian envoy in Rabat.")
-    assert summoned == {"DZA-MAR": ("complaint:MAR:reported",)}
+    assert set(summoned) == {"DZA-MAR"} and "complaint:MAR:reported" in summoned["DZA-MAR"]
 
 
 def test_a_complaint_to_a_forum_targets_the_party_complained_of() -> None:
