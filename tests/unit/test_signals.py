@@ -446,3 +446,11 @@ def test_a_coordinated_modal_predicate_keeps_the_subject() -> None:
 
 def test_the_origin_of_a_launch_is_a_place() -> None:
     assert set(_dyads("Israel's military said it had intercepted a drone launched from Lebanon by Hezbollah.")) == {"HEZ-ISR"}
+
+
+def test_recognising_a_state_is_a_grant_of_recognition_to_it() -> None:
+    recognised = _dyads("Spain, Ireland and Norway formally recognised a Palestinian state.")
+    assert set(recognised) == {"ESP-PSE", "IRL-PSE", "NOR-PSE"}
+    assert all(r[0].startswith("normalisation:") for r in recognised.values())
+    assert set(_dyads("Turkey's parliament ratified Finland's NATO membership on Thursday.")) == {"FIN-TUR"}
+    assert _read("Iranian-backed militias attacked the base.") == []
