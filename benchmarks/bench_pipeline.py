@@ -147,7 +147,7 @@ async def main() -> None:
         log = Path(f"/tmp/{prefix}worker.log")
         worker = start_worker(servers, prefix, broker.free_port(), log)
         try:
-            started = time.perf_counter()
+            started, started_epoch = time.perf_counter(), time.time()
             enriched = await count_until(servers, settings.topic("enriched"), len(messages), 600)
             elapsed = time.perf_counter() - started
             print(f"wirewatch worker (1 proc):   {len(enriched) / elapsed:8.0f} articles/s "
@@ -155,8 +155,12 @@ async def main() -> None:
 
             # The dyad agent is still folding the burst's signals; measure latency on an idle worker.
             previous = -1
-            while (done := len(await count_until(servers, settings.topic("dyads"), 10**9, 2))) != previous:
+            while (done := len(states := await count_until(servers, settings.topic("dyads"), 10**9, 2))) != previous:
                 previous = done
+            signals = len(await count_until(servers, settings.topic("signals"), 10**9, 2))
+            folded = max((ts for _, ts in states), default=0) / 1000 - started_epoch
+            print(f"dyad agent: {signals} signals folded into {done} wire.dyads messages, "
+                  f"the last {folded:.1f}s after the burst began")
             latencies = []
             single = articles(args.articles + args.latency)[args.articles:]
             for key, value in single:

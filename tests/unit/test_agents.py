@@ -118,3 +118,20 @@ async def test_dyads_agent_publishes_state_once_per_new_signal(wired: Any, seed_
     assert syr_tur["updated"] == "2022-09-15"
     assert syr_tur["windows"]["week"]["n_cooperative"] == sum(
         1 for s in counted if s["dyad"] == "SYR-TUR" and s["polarity"] == "cooperative")
+
+
+async def test_dyads_agent_dead_letters_bad_signals_and_carries_on(wired: Any, seed_text: str) -> None:
+    app, wired_topics, sent = wired
+    await enrich(wired, [(b"seed", seed_message(seed_text))])
+    key, signal = next((k, s) for k, s in sent.of("signals") if s["modality"] != "denied")
+    metrics = WorkerMetrics()
+    table: dict[str, Any] = {}
+    dyads_agent = agents.register_dyads(app, wired_topics, table, metrics)  # type: ignore[arg-type]
+    async with dyads_agent.test_context() as test_agent:
+        await test_agent.put(b"\x00garbage", key=b"X-Y")
+        await test_agent.put(codec.dumps({**signal, "polarity": "friendly"}), key=key)  # fails the schema
+        await test_agent.put(codec.dumps(signal), key=key)
+        await settle(lambda: sent.of("dyads"))
+    assert [k for k, _ in sent.of("deadletter")] == [b"X-Y", key]
+    assert metrics.registry.get_sample_value("wirewatch_dead_letters_total", {"stage": "dyads.decode"}) == 2
+    assert list(table) == [signal["dyad"]]

@@ -374,3 +374,83 @@ def test_a_listed_meeting_pairs_every_party_and_a_comma_alone_lists_nothing() ->
     assert {s.modality for s in listed} == {"planned"}
     apposed = _read("In the event of a ceasefire between Israel and Hezbollah, Lebanon's army would deploy in the south.")
     assert {s.dyad for s in apposed} == {"HEZ-ISR"}
+
+
+def _dyads(text: str) -> dict[str, tuple[str, ...]]:
+    """Per dyad, the sorted (kind, source side, modality) readings of ``text``."""
+    out: dict[str, list[str]] = {}
+    for s in _read(text):
+        out.setdefault(s.dyad, []).append(f"{s.kind}:{s.source[:3]}:{s.modality}")
+    return {d: tuple(sorted(v)) for d, v in out.items()}
+
+
+def test_by_after_an_active_verb_belongs_to_its_object() -> None:
+    """"welcomed the decision by X" is praise of X; "was attacked by X" is still X's attack."""
+    assert _dyads("Ukraine welcomed the decision by the Netherlands and Denmark to supply jets.") == {
+        "DNK-UKR": ("praise:UKR:reported",), "NLD-UKR": ("praise:UKR:reported",)}
+    assert _dyads("A Philippine supply boat was rammed by Chinese coast guard vessels.") == {"CHN-PHL": ("attack:CHN:reported",)}
+
+
+def test_a_coordinated_predicate_has_its_clause_subject_and_its_own_modality() -> None:
+    """"X denied ... and blamed Y": the blame is reported; "X visited A and met B": X met B; a governing
+    accusation does not swallow the next predicate ("rejected the accusations and warned")."""
+    blamed = _dyads("Iran denied any role in the attack on the nuclear site and blamed Israel.")["IRN-ISR"]
+    assert "accusation:IRN:reported" in blamed and "attack:IRN:denied" in blamed
+    assert "NATO-UKR" in _dyads("Ukraine's foreign minister visited Brussels and met NATO Secretary-General Jens Stoltenberg.")
+    assert _dyads("The United States imposed sanctions on Russia and accused China of helping Moscow.") == {
+        "CHN-USA": ("accusation:USA:reported",), "RUS-USA": ("sanction:USA:reported",)}
+    warned = _dyads("Pakistan rejected India's accusations that it was behind the bombing and warned New Delhi against any military action.")
+    assert warned == {"IND-PAK": ("threat:PAK:reported",)}
+    still_denied = _dyads("Iran denied that it had attacked the tanker and seized its crew off Oman.")
+    assert all(r.endswith(":denied") for readings in still_denied.values() for r in readings)
+
+
+def test_a_participle_after_a_comma_takes_the_subject_of_the_clause_before_it() -> None:
+    text = "Zelenskiy told the U.N. General Assembly, accusing Moscow of committing genocide."
+    assert _dyads(text) == {"RUS-UKR": ("accusation:UKR:reported",)}
+    said = _dyads("Chinese warships harassed a Philippine supply boat, Manila said, accusing Beijing of aggression.")
+    assert "accusation:PHL:reported" in said["CHN-PHL"]
+    summoned = _dyads("Morocco recalled its ambassador and summoned the Algerian envoy in Rabat.")
+    assert set(summoned) == {"DZA-MAR"} and "complaint:MAR:reported" in summoned["DZA-MAR"]
+
+
+def test_a_complaint_to_a_forum_targets_the_party_complained_of() -> None:
+    assert _dyads("The Palestinian Authority filed a complaint with the UN against Israel.") == {
+        "ISR-PSE": ("complaint:PSE:reported",)}
+    assert set(_dyads("Japan lodged a protest with China after the incident.")) == {"CHN-JPN"}
+
+
+def test_leaders_at_a_match_are_read_and_teams_are_not() -> None:
+    met = _dyads("Erdogan shook hands with Egypt's President Abdel Fattah al-Sisi at the opening of the World Cup in Qatar.")
+    assert met == {"EGY-TUR": ("meeting:TUR:reported",)}
+    assert _read("France met Germany at the World Cup in Qatar on Sunday.") == []
+    assert _read("Erdogan met Sisi in the semi-final of the World Cup.") == []
+
+
+def test_an_indefinite_destination_is_a_place() -> None:
+    assert _read("Houthi forces hijacked a cargo ship in the Red Sea and took it to a Yemeni port.") == []
+
+
+def test_a_nominal_event_without_subject_takes_its_doer_from_from() -> None:
+    assert _dyads("The expulsion of the French ambassador from Niamey came after weeks of protests.") == {
+        "FRA-NER": ("expulsion:NER:reported",)}
+
+
+def test_a_coordinated_modal_predicate_keeps_the_subject() -> None:
+    """"Beijing opposed the sale to Taiwan and would take countermeasures": Beijing threatens, Taiwan does not."""
+    text = "Beijing firmly opposed the U.S. decision to sell F-16 equipment to Taiwan and would take resolute countermeasures."
+    assert "CHN-TWN" not in _dyads(text)
+    assert _dyads("China will take \"forceful measures\" if the Philippines continues to provoke it.") == {
+        "CHN-PHL": ("threat:CHN:hypothetical",)}
+
+
+def test_the_origin_of_a_launch_is_a_place() -> None:
+    assert set(_dyads("Israel's military said it had intercepted a drone launched from Lebanon by Hezbollah.")) == {"HEZ-ISR"}
+
+
+def test_recognising_a_state_is_a_grant_of_recognition_to_it() -> None:
+    recognised = _dyads("Spain, Ireland and Norway formally recognised a Palestinian state.")
+    assert set(recognised) == {"ESP-PSE", "IRL-PSE", "NOR-PSE"}
+    assert all(r[0].startswith("normalisation:") for r in recognised.values())
+    assert set(_dyads("Turkey's parliament ratified Finland's NATO membership on Thursday.")) == {"FIN-TUR"}
+    assert _read("Iranian-backed militias attacked the base.") == []

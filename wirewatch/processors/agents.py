@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import AsyncIterable, Awaitable
 
 import faust
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 BATCH = 64
 #: How long a partial batch waits for company; bounds the latency batching adds on a quiet wire.
 BATCH_WAIT = 0.02
+#: Publications of the dyad agent that may await their acknowledgement at once.
+IN_FLIGHT = 256
 
 
 async def dead_letter(
@@ -91,11 +94,22 @@ def register(app: faust.App, topics: Topics, metrics: WorkerMetrics) -> faust.ty
 def register_dyads(
     app: faust.App, topics: Topics, table: faust.Table, metrics: WorkerMetrics
 ) -> faust.types.AgentT:
-    """Fold each signal into its dyad's state; publish the new state, and an alert on a sharp rise."""
+    """Fold each signal into its dyad's state; publish the new state, and an alert on a sharp rise.
+
+    Up to ``IN_FLIGHT`` states await their acknowledgement while later signals are folded: a broker
+    round trip per signal held the agent to ~230 signals a second, far behind the enrich agent in a
+    burst or a replay. Faust flushes the producer before it commits an offset, and a failed publication
+    raises here; each state carries everything before it on a compacted topic, so the dyad's next state
+    also supersedes any that was lost. Alerts and dead letters, which nothing supersedes, are awaited
+    at once.
+    """
 
     @app.agent(topics.signals, name="dyads")
     async def track_dyads(stream: AsyncIterable[bytes]) -> None:
+        in_flight: deque[Awaitable[object]] = deque()
         async for event in stream.events():  # type: ignore[attr-defined]
+            while len(in_flight) > IN_FLIGHT:
+                await in_flight.popleft()
             try:
                 signal = codec.loads(event.value)
                 validate("signal", signal)
@@ -108,11 +122,10 @@ def register_dyads(
             raised = dyads.alert(state)
             table[signal["dyad"]] = state
             key = signal["dyad"].encode()
-            pending = [await topics.dyads.send(key=key, value=codec.dumps(dyads.snapshot(state)))]
+            in_flight.append(await topics.dyads.send(key=key, value=codec.dumps(dyads.snapshot(state))))
             if raised is not None:
-                pending.append(await topics.alerts.send(key=key, value=codec.dumps(raised)))
+                await (await topics.alerts.send(key=key, value=codec.dumps(raised)))
                 metrics.alerts.inc()
-            await asyncio.gather(*pending)
             metrics.dyad_updates.inc()
 
     return track_dyads

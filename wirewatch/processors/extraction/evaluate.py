@@ -60,6 +60,7 @@ class Report:
     exact: int = 0
     per_type: dict[str, Counts] = field(default_factory=lambda: {t: Counts() for t in TYPES})
     overall: Counts = field(default_factory=Counts)
+    per_code: dict[str, Counts] = field(default_factory=dict)
     errors: list[dict[str, object]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
@@ -110,7 +111,7 @@ def evaluate_actors(path: Path | str = DEFAULT_SET, predict: Predictor | None = 
         for code in got | expected:
             counts = report.per_type[code_type(code)]
             hit = code in got and code in expected
-            for c in (counts, report.overall):
+            for c in (counts, report.overall, report.per_code.setdefault(code, Counts())):
                 c.tp += hit
                 c.fp += code in got and code not in expected
                 c.fn += code in expected and code not in got
@@ -128,19 +129,30 @@ def format_report(report: Report, title: str = "actors") -> str:
     return "\n".join(lines)
 
 
+def format_codes(report: Report) -> str:
+    """Per-code precision and recall, worst F1 first, so a code that is often missed or invented shows at the top."""
+    rows = sorted(report.per_code.items(), key=lambda kv: (kv[1].f1, kv[0]))
+    lines = [f"{'code':<10}{'P':>7}{'R':>7}{'TP':>6}{'FP':>6}{'FN':>6}"]
+    lines += [f"{code:<10}{c.precision:>7.3f}{c.recall:>7.3f}{c.tp:>6}{c.fp:>6}{c.fn:>6}" for code, c in rows]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``evaluate actors [PATH] [--errors] [--json]``."""
+    """``evaluate actors [PATH] [--errors] [--json] [--codes]``."""
     parser = argparse.ArgumentParser(prog="wirewatch evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=["actors"])
     parser.add_argument("path", nargs="?", default=str(DEFAULT_SET))
     parser.add_argument("--errors", action="store_true", help="list the items that were not exactly right")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--codes", action="store_true", help="also print precision and recall per code")
     args = parser.parse_args(argv)
     report = evaluate_actors(args.path)
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
     else:
         print(format_report(report))
+        if args.codes:
+            print(format_codes(report))
     if args.errors:
         for err in report.errors:
             print(f"- {err['id']}: missing={err['missing']} extra={err['extra']} :: {err['text']}")

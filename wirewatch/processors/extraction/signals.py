@@ -145,9 +145,16 @@ class Lexicon:
     anaphora_gate: Gate
     location_before: re.Pattern[str]
     topic_before: re.Pattern[str]
+    forum_before: re.Pattern[str]
+    irregular_past: frozenset[str]
+    origin_before: re.Pattern[str]
+    grievance_before: re.Pattern[str]
     clause_break: re.Pattern[str]
     clause_split: WordSplit | None
     traps: tuple[tuple[frozenset[str], tuple[str, ...], int], ...]
+    # Per trap domain: the occasion phrase and the number of sides named by their officials that,
+    # together, lift its veto (``_occasion_only``), or None.
+    trap_occasions: tuple[tuple[re.Pattern[str], int] | None, ...]
     speech: frozenset[str]
     speech_verb: re.Pattern[str]
     speech_words: frozenset[str] | None  # ``speech_verb``'s words, when all are reader words
@@ -282,6 +289,10 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         (frozenset(w.lower() for w in v.get("words", [])), tuple(p.lower() for p in v.get("phrases", [])), int(v.get("min", 1)))
         for v in traps_spec.values()
     )
+    trap_occasions = tuple(
+        (re.compile(v["occasion_before"], re.IGNORECASE), int(v.get("officials", 2))) if v.get("occasion_before") else None
+        for v in traps_spec.values()
+    )
     cal = _yaml("calibration.yaml", directory) or {}
     speech = frozenset(att["speech_verbs"].split("|")) | {"according", "cited", "citing", "quoting"}
     outlet_heads = heads_of(re.compile(rf"\b(?:{outlet_alt})\b"))
@@ -325,9 +336,14 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         anaphora_gate=anaphora_gate,
         location_before=guarded(re.compile(refs["location_before"], re.IGNORECASE)),
         topic_before=guarded(re.compile(refs["topic_before"], re.IGNORECASE)),
+        forum_before=re.compile(refs["forum_before"], re.IGNORECASE),
+        irregular_past=frozenset(w.lower() for w in refs.get("irregular_past", [])),
+        origin_before=re.compile(refs["origin_before"], re.IGNORECASE),
+        grievance_before=re.compile(refs["grievance_before"], re.IGNORECASE),
         clause_break=re.compile(refs["clause_break"], re.IGNORECASE),
         clause_split=clause_split,
         traps=traps,
+        trap_occasions=trap_occasions,
         speech=speech,
         speech_verb=speech_verb,
         speech_gate=gate_of(speech_verb),
@@ -576,12 +592,16 @@ _WORDS = re.compile(r"[a-zà-ÿ][a-zà-ÿ&'’-]*")
 _NO_WORDS: frozenset[str] = frozenset()
 
 
-def _is_trap(low: str, words: set[str] | frozenset[str], lex: Lexicon, hits: Hits = None) -> bool:
+def _is_trap(
+    low: str, words: set[str] | frozenset[str], lex: Lexicon, hits: Hits = None, ments: list[_Mention] | None = None
+) -> bool:
     """Whether the sentence reads as sport, food or markets (``lexicon/traps.yaml``)."""
-    for vocab, phrases, minimum in lex.traps:
+    for i, (vocab, phrases, minimum) in enumerate(lex.traps):
         if minimum == 1:
             if not vocab.isdisjoint(words) or (any(p in low for p in phrases) if hits is None else not hits.isdisjoint(phrases)):
-                return True
+                occasion = lex.trap_occasions[i]
+                if occasion is None or ments is None or not _occasion_only(low, words, vocab, phrases, ments, *occasion):
+                    return True
             continue
         count = len(vocab & words)
         if count >= minimum:
@@ -592,6 +612,26 @@ def _is_trap(low: str, words: set[str] | frozenset[str], lex: Lexicon, hits: Hit
                 if count >= minimum:
                     return True
     return False
+
+
+def _occasion_only(
+    low: str, words: set[str] | frozenset[str], vocab: frozenset[str], phrases: tuple[str, ...], ments: list[_Mention],
+    occasion: re.Pattern[str], officials: int,
+) -> bool:
+    """Whether every cue of a trap domain names the occasion where officials of at least ``officials``
+    sides met ("Mohammed bin Salman sat next to Putin at the World Cup opening match"): leaders at
+    a match are still leaders. Read only for sentences the domain would veto."""
+    if len({m.side for m in ments if m.state and m.code != m.side}) < officials:
+        return False
+    for cue in [*(vocab & words), *(p for p in phrases if p in low)]:
+        at = low.find(cue)
+        while at >= 0:
+            after = at + len(cue)
+            whole = (at == 0 or not low[at - 1].isalnum()) and (after >= len(low) or not low[after].isalnum())
+            if whole and occasion.search(low, max(0, at - 60), at) is None:
+                return False
+            at = low.find(cue, after)
+    return True
 
 
 def _triggers(sentence: str, hits: Hits, rule_ids: Iterable[int], lex: Lexicon) -> list[_Trigger]:
@@ -856,15 +896,18 @@ class _CueIndex:
                 fired.add(cat)
         return fired
 
-    def modality(self, start: int, end: int) -> str:
+    def modality(self, start: int, end: int, floor: int = 0) -> str:
         """``_modality`` of the trigger at ``low[start:end]``, its four scopes read from one walk over
         the marks (usually none or one in range) and the pieces of tokens the scopes cut. A word that
         fires nothing in a scope changes nothing there (``_read``), so each scope reads only the words
-        that fire in it, and a scope with none is not read."""
+        that fire in it, and a scope with none is not read. The scopes before the trigger start no
+        earlier than ``floor``."""
         low = self.low
         lex = self.lex
         n = len(low)
         a = start - 250 if start > 250 else 0
+        if floor > a:
+            a = floor
         b = start  # the end of ``low[a:start].rstrip()``
         while b > a and low[b - 1].isspace():
             b -= 1
@@ -1011,10 +1054,11 @@ def _verdict(fired: set[str], after_cues: set[str]) -> str:
     return "reported"
 
 
-def _modality(sentence: str, start: int, end: int, lex: Lexicon) -> str:
-    """Modality of the trigger at ``sentence[start:end]`` (lower-cased), from the scopes' regexes;
-    ``_CueIndex.modality`` reads the same from words."""
-    before = sentence[max(0, start - 250) : start].rstrip()
+def _modality(sentence: str, start: int, end: int, lex: Lexicon, floor: int = 0) -> str:
+    """Modality of the trigger at ``sentence[start:end]`` (lower-cased), from the scopes' regexes,
+    the scopes before it starting no earlier than ``floor``; ``_CueIndex.modality`` reads the same
+    from words."""
+    before = sentence[max(0, start - 250, floor) : start].rstrip()
     mod, gates, words = lex.modality, lex.modality_gates, lex.modality_words
     fired = _cues(mod["before_any"], gates["before_any"], before, words["before_any"])
     fired |= _cues(mod["before_near"], gates["before_near"], _tail(before, lex.near_words), words["before_near"])
@@ -1056,6 +1100,43 @@ _HEAD = re.compile(r"[\w'’-]+")
 # "X and Y traded accusations": a directed event done by each side to the other.
 _RECIPROCAL = re.compile(r"\b(?:traded|trade|trading|exchanged|exchanging|swapped)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _BY = re.compile(r"^\s*(?:[\w'’-]+\s+){0,2}?by\b", re.IGNORECASE)
+# A form of "be" (or "get") just before a participle makes it passive: "was attacked by".
+_AUX_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|got|gets|get)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+
+
+def _active_past(sentence: str, start: int, head_end: int) -> bool:
+    """The trigger's head is a past-tense verb with no auxiliary of the passive before it ("Ukraine
+    welcomed the decision by the Netherlands"): a "by" after it belongs to its object, not to it."""
+    return sentence.endswith("ed", start, head_end) and _AUX_BEFORE.search(sentence, max(0, start - 20), start) is None
+
+
+def _participial(sentence: str, start: int) -> bool:
+    """The trigger heads a participial phrase after a comma ("Zelenskiy told the U.N. General
+    Assembly, accusing Moscow of ..."): its subject is the sentence's, not the nearest name."""
+    head = _HEAD.match(sentence, start)
+    if head is None or not head.group().lower().endswith("ing"):
+        return False
+    k = start - 1
+    while k >= 0 and sentence[k] == " ":
+        k -= 1
+    return k >= 0 and sentence[k] == ","
+
+
+_AND_MODAL = re.compile(r"\band\s+(?:would|will|could|might|may|must|shall)\s+$", re.IGNORECASE)
+
+
+def _coordinated_past(sentence: str, start: int, irregular: frozenset[str]) -> int | None:
+    """Where the "and" starts when the trigger is a verb coordinated with the one before it ("denied any
+    role and blamed Israel", "visited Brussels and met Stoltenberg", "opposed the sale and would take
+    countermeasures"): a new predicate of the same subject. None otherwise."""
+    if start > 4 and sentence.endswith("and ", start - 4, start) and not sentence[start - 5].isalnum():
+        head = _HEAD.match(sentence, start)
+        if head is None:
+            return None
+        word = head.group().lower()
+        return start - 4 if word.endswith("ed") or word in irregular else None
+    modal = _AND_MODAL.search(sentence, max(0, start - 12), start)
+    return modal.start() if modal else None
 
 
 def _participants(
@@ -1115,7 +1196,11 @@ def _participants(
         else:
             chosen = (left or right)[:1]
     else:
-        passive = bool(right) and bool(_BY.match(gap_right))
+        if len(right) >= 2 and not right[0].state and lex.forum_before.search(sentence, max(0, right[0].start - 12), right[0].start):
+            target = next((m for m in right[1:] if lex.grievance_before.search(sentence, max(0, m.start - 40), m.start)), None)
+            if target is not None:
+                right = [target] + [m for m in right if m is not target]
+        passive = bool(right) and bool(_BY.match(gap_right)) and not (left and _active_past(sentence, start, head_end))
         if passive:
             rest = right[1:] + left
             chosen = [right[0]] + ([m for m in rest if m.side != right[0].side][:1])
@@ -1125,6 +1210,8 @@ def _participants(
             chosen = [right[0], right[1]]
         elif not right and len(left) >= 2 and _RECIPROCAL.search(sentence, max(lb, start - 25), start):
             chosen = [left[1], left[0]]
+        elif not left and len(right) >= 2 and lex.origin_before.search(sentence, max(0, right[1].start - 10), right[1].start):
+            chosen = [right[1], right[0]]
         else:
             chosen = (left or right)[:1]
     distance = 0
@@ -1342,7 +1429,7 @@ def _read_sentence(
     if not triggers:
         return []
     words = set(_WORDS.findall(low)) if hits is None or not hits.isdisjoint(lex.word_literals) else _NO_WORDS
-    if (hits is None or not hits.isdisjoint(lex.trap_literals)) and _is_trap(low, words, lex, hits):
+    if (hits is None or not hits.isdisjoint(lex.trap_literals)) and _is_trap(low, words, lex, hits, local):
         return []
     # The set of the reader words that occur stands for the sentence's tokens wherever a reader asks
     # whether one of them occurs.
@@ -1375,6 +1462,8 @@ def _read_sentence(
         for ti in range(gi + 1, len(triggers)):
             t = triggers[ti]
             if t.rule.polarity == g.rule.polarity and t.start - g.end <= GOVERN_SPAN:
+                if _coordinated_past(sentence, t.start, lex.irregular_past) is not None:
+                    break  # a new predicate: it and what follows are no longer the governed content
                 suppressed.add(ti)
     cue_index = _CueIndex(low, tokens, lex, hits, known) if lex.cue_words is not None and len(low) == len(sentence) else None
     out: list[_Pending] = []
@@ -1391,6 +1480,24 @@ def _read_sentence(
         window = _window(sentence, trig.start, trig.end, breaks)
         chosen, distance = _participants(sentence, trig, cands, lex, window, places, topics, breaks)
         how = "explicit"
+        conjunction = _coordinated_past(sentence, trig.start, lex.irregular_past)
+        coordinated = conjunction is not None
+        participial = not coordinated and frame == "directed" and _participial(sentence, trig.start)
+        if coordinated or participial:
+            # The subject of a participle is that of the clause before its comma, speakers included
+            # ("..., Manila said, accusing Beijing"); that of a coordinated predicate, its clause's.
+            if participial:
+                comma = sentence.rindex(",", 0, trig.start)
+                lo, pool = sentence.rfind(",", 0, comma) + 1, local
+            else:
+                lo, pool = window[0], cands
+            subject = next((m for m in pool if lo <= m.start < trig.start and not places.holds(m.start)), None)
+            if subject is not None:
+                head = _HEAD.match(sentence, trig.start)
+                head_end = head.end() if head else trig.end
+                after = [m for m in chosen if m.start >= head_end and m.side != subject.side][:1]
+                if after or frame != "joint":
+                    chosen = [subject] + after
         if len(chosen) == 1 and window[0] > 0:
             subject = _pronoun_subject(sentence, window[0], trig.start, cands, chosen[0])
             if subject is not None:
@@ -1433,7 +1540,13 @@ def _read_sentence(
             context_sides = [m.side for m in local if m.state and m.start < before and m.side not in mediator_sides]
         else:
             context_sides = [m.side for m in local if m.state and m.start < before]
-        modality = cue_index.modality(trig.start, trig.end) if cue_index is not None else _modality(low, trig.start, trig.end, lex)
+        # "Iran denied any role in the attack and blamed Israel": a coordinated predicate is outside
+        # the scope of the cues before it (not so "denied that it had attacked ... and seized ...").
+        floor = conjunction if conjunction is not None and " that " not in low[: trig.start] else 0
+        if cue_index is not None:
+            modality = cue_index.modality(trig.start, trig.end, floor)
+        else:
+            modality = _modality(low, trig.start, trig.end, lex, floor)
         pending = _Pending(
             rule,
             (s0, s1),
