@@ -44,7 +44,6 @@ _BOUNDARY = re.compile(
     r"[.!?…\n](?:(?<=\n)\s*|(?<!\n)[.!?…]*[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z0-9ÀÖØ-Þ]))"
 )
 _WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
-_LONGEST = max(map(len, ABBREVIATIONS))  # fits the 12-character window of ``_is_abbreviation_stop``
 _NEXT_WORD = re.compile(r"\s+[\"'“‘«(\[]?([A-Za-z]+)")
 
 
@@ -80,10 +79,8 @@ def _split(text: str, start: int, limit: int) -> list[tuple[int, int]]:
         if char == "\n":
             end = stop
         else:
-            # A stop after a run of more letters than any abbreviation has is no abbreviation's.
-            if char == "." and not (stop > _LONGEST and text[stop - _LONGEST - 1 : stop].isalpha() and text[stop - _LONGEST - 1 : stop].isascii()):
-                if _is_abbreviation_stop(text, stop, after):
-                    continue
+            if char == "." and not _plain_word_stop(text, stop) and _is_abbreviation_stop(text, stop, after):
+                continue
             end = after
         chunk = text[start:end]
         stripped = chunk.strip()
@@ -93,6 +90,17 @@ def _split(text: str, start: int, limit: int) -> list[tuple[int, int]]:
         start = after
     _append_span(text, start, limit, spans)
     return spans
+
+
+def _plain_word_stop(text: str, stop: int) -> bool:
+    """True when the full stop at ``stop`` ends a word of two or more ASCII letters, after a space,
+    that is no abbreviation ("said.", "Tehran."): most stops, told without ``_is_abbreviation_stop``'s
+    slicing (which would read the same word and find it in no list)."""
+    space = text.rfind(" ", stop - 13 if stop > 13 else 0, stop)
+    if space < 0:
+        return False
+    word = text[space + 1 : stop]
+    return len(word) > 1 and word.isalpha() and word.isascii() and word.lower() not in ABBREVIATIONS
 
 
 def _is_abbreviation_stop(text: str, stop: int, after: int) -> bool:
