@@ -29,8 +29,19 @@ def _better(a: set[str] | None, b: set[str] | None) -> set[str] | None:
     return a if min(map(len, a)) >= min(map(len, b)) else b
 
 
-def _required(seq: Any) -> set[str] | None:
-    """Lower-case strings one of which every match of the parsed regex ``seq`` contains, or None."""
+def _fewer(a: set[str] | None, b: set[str] | None) -> set[str] | None:
+    """The smaller of two literal sets (then the one with the longer shortest member, then ``b``)."""
+    if a is None or b is None:
+        return a if b is None else b
+    if len(a) != len(b):
+        return a if len(a) < len(b) else b
+    return a if min(map(len, a)) > min(map(len, b)) else b
+
+
+def _required(seq: Any, fewest: bool = False) -> set[str] | None:
+    """Lower-case strings one of which every match of the parsed regex ``seq`` contains, or None;
+    of the sets that would do, the most selective (``_better``) or the smallest (``_fewer``)."""
+    choose = _fewer if fewest else _better
     best: set[str] | None = None
     run: list[str] = []
     for op, av in list(seq) + [(None, None)]:
@@ -38,23 +49,26 @@ def _required(seq: Any) -> set[str] | None:
             run.append(chr(av))
             continue
         if run:
-            best = _better(best, {"".join(run).lower()})
+            best = choose(best, {"".join(run).lower()})
             run = []
         if op is sre_constants.SUBPATTERN:
-            best = _better(best, _required(av[3]))
+            best = choose(best, _required(av[3], fewest))
         elif op is sre_constants.BRANCH:
-            alternatives = [_required(branch) for branch in av[1]]
+            alternatives = [_required(branch, fewest) for branch in av[1]]
             known = [alt for alt in alternatives if alt is not None]
             if len(known) == len(alternatives):
-                best = _better(best, set().union(*known))
+                best = choose(best, set().union(*known))
         elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
-            best = _better(best, _required(av[2]))
+            best = choose(best, _required(av[2], fewest))
     return best
 
 
-def gate_of(pattern: re.Pattern[str]) -> Gate:
-    """The literals (lower case) one of which any match of ``pattern`` contains; None if unknown."""
-    found = _required(sre_parser.parse(pattern.pattern, pattern.flags))
+def gate_of(pattern: re.Pattern[str], fewest: bool = False) -> Gate:
+    """The literals (lower case) one of which any match of ``pattern`` contains; None if unknown.
+    By default the set whose shortest literal is longest (one set test against a text's literals
+    costs the same for many as for few); ``fewest``: the smallest set, when a text's hits on the
+    literals are to tell the pattern apart from others that share its common words."""
+    found = _required(sre_parser.parse(pattern.pattern, pattern.flags), fewest)
     return tuple(sorted(found)) if found and all(found) else None
 
 
@@ -124,6 +138,44 @@ def guarded(pattern: re.Pattern[str]) -> re.Pattern[str]:
         return pattern
     chars = "".join(re.escape(c) for c in sorted(first))
     return re.compile(f"(?=[{chars}])(?:{pattern.pattern})", pattern.flags)
+
+
+@dataclass(frozen=True, slots=True)
+class GatedUnion:
+    """The alternation ``(?:(?:p1)|(?:p2)|...)`` of ``alternatives`` (guarded), read in a text by the
+    sub-alternation of the alternatives whose gate literals occur there. An alternative that cannot
+    match anywhere in the text fails at every position where the whole alternation tries it, so
+    leaving it out changes nothing ``finditer`` finds; the sub-alternations are compiled on demand."""
+
+    alternatives: tuple[str, ...]
+    gates: tuple[Gate, ...]  # per alternative, the fewest literals one of which its matches hold
+    flags: int
+    compiled: dict[tuple[int, ...], re.Pattern[str] | None] = field(default_factory=dict)
+
+    def pattern_for(self, hits: set[str]) -> re.Pattern[str] | None:
+        """The alternation of the alternatives ``hits`` (the literals found in the text) admits."""
+        key: list[int] = []
+        for i, gate in enumerate(self.gates):
+            if gate is None or not hits.isdisjoint(gate):
+                key.append(i)
+        chosen = tuple(key)
+        try:
+            return self.compiled[chosen]
+        except KeyError:
+            pattern = _alternation([self.alternatives[i] for i in chosen], self.flags) if chosen else None
+            self.compiled[chosen] = pattern
+            return pattern
+
+
+def _alternation(alternatives: list[str], flags: int) -> re.Pattern[str]:
+    return guarded(re.compile("(?:" + "|".join(f"(?:{p})" for p in alternatives) + ")", flags))
+
+
+def gated_union(alternatives: Iterable[str], flags: int) -> tuple[re.Pattern[str], GatedUnion]:
+    """The guarded alternation of ``alternatives`` and its ``GatedUnion``."""
+    alts = tuple(alternatives)
+    gates = tuple(gate_of(re.compile(p, flags), fewest=True) for p in alts)
+    return _alternation(list(alts), flags) if alts else re.compile(r"(?!)"), GatedUnion(alts, gates, flags)
 
 
 # Characters that case-insensitive matching folds onto ASCII letters although ``str.lower`` does

@@ -44,6 +44,7 @@ from .gates import (
     WORD_TOKEN,
     CueScope,
     Gate,
+    GatedUnion,
     Hits,
     Occurrences,
     WordGate,
@@ -52,6 +53,7 @@ from .gates import (
     admits,
     cue_scope,
     gate_of,
+    gated_union,
     gated_cues,
     guarded,
     has_exotic,
@@ -142,6 +144,7 @@ class Lexicon:
     outlet_heads: WordHeads | None
     mediation_window: int
     anaphora: re.Pattern[str]
+    anaphora_union: GatedUnion  # ``anaphora`` read by the alternatives a sentence's literals admit
     anaphora_gate: Gate
     location_before: re.Pattern[str]
     topic_before: re.Pattern[str]
@@ -181,13 +184,6 @@ def load_goldstein(directory: Path = LEXICON_DIR) -> dict[str, float]:
             code, value = line.split()
             table[code] = float(value)
     return table
-
-
-def _union(patterns: Iterable[str], suffix: str = "") -> re.Pattern[str] | None:
-    alts = [p for p in patterns]
-    if not alts:
-        return None
-    return re.compile("(?:" + "|".join(f"(?:{p})" for p in alts) + ")" + suffix, re.IGNORECASE)
 
 
 @lru_cache(maxsize=4)
@@ -283,7 +279,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     speech_verb = guarded(re.compile(r"\b(?:%s)\b" % att["speech_verbs"], re.IGNORECASE))
 
     refs = _yaml("references.yaml", directory)
-    anaphora = guarded(_union(refs["pair_anaphora"]) or re.compile(r"(?!)"))
+    anaphora, anaphora_union = gated_union(refs["pair_anaphora"], re.IGNORECASE)
     traps_spec = _yaml("traps.yaml", directory)
     traps = tuple(
         (frozenset(w.lower() for w in v.get("words", [])), tuple(p.lower() for p in v.get("phrases", [])), int(v.get("min", 1)))
@@ -302,7 +298,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     mediation_heads = union_heads(heads_of(re.compile(c["pattern"], re.IGNORECASE)) for c in med["cues"])
     word_literals = frozenset().union(speech, *(vocab for vocab, _, _ in traps))
     gates: list[Gate] = [g for rule in rules for _, g in rule.patterns]
-    gates += [anaphora_gate, mediation_gate, *(g for _, g in attribution), *(c.gate for c in mediation)]
+    gates += [*anaphora_union.gates, anaphora_gate, mediation_gate, *(g for _, g in attribution), *(c.gate for c in mediation)]
     gates += [tuple(phrases) for _, phrases, _ in traps]
     gates += [h.prefixes for h in (mediation_heads, *(c.heads for c in mediation)) if h is not None]
     gates += [tuple(prefix_alts) if cue_words is not None else (), tuple(word_literals)]
@@ -333,6 +329,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         outlet_heads=outlet_heads,
         mediation_window=int(med.get("window", 60)),
         anaphora=anaphora,
+        anaphora_union=anaphora_union,
         anaphora_gate=anaphora_gate,
         location_before=guarded(re.compile(refs["location_before"], re.IGNORECASE)),
         topic_before=guarded(re.compile(refs["topic_before"], re.IGNORECASE)),
@@ -1419,10 +1416,8 @@ def _read_sentence(
     found, occurrences = _scan_sentence(low, lex)
     hits = None if exotic and FOLD_EXOTIC.search(sentence) else found
     local = [_Mention(start - s0, end - s0, code, side, state) for start, end, code, side, state in ments if end <= s1]
-    if admits(lex.anaphora_gate, hits):
-        anaphors = [m.span() for m in lex.anaphora.finditer(sentence)]
-    else:
-        anaphors = []
+    anaphora = lex.anaphora if hits is None else lex.anaphora_union.pattern_for(hits) if admits(lex.anaphora_gate, hits) else None
+    anaphors = [m.span() for m in anaphora.finditer(sentence)] if anaphora is not None else []
     if not local and not anaphors:
         return []
     triggers = _triggers(sentence, hits, rule_ids, lex)
@@ -1577,12 +1572,36 @@ _LINK_AFTER = re.compile(r"\s*,|\s+(?:and|as\s+well\s+as|along\s+with)\s", re.IG
 _LINK_BEFORE = re.compile(r"(?:,|\s(?:and|as\s+well\s+as|along\s+with))\s+(?:the\s+)?$", re.IGNORECASE)
 
 
+# The characters that can end a ``_LINK_BEFORE`` link before its closing spaces: the comma, the last
+# letter of "and", "as", "with" and "the", in every case the pattern folds.
+_LINK_BEFORE_LAST = frozenset(",dDsS\u017fhHeE")
+
+
 def _linked_before(sentence: str, m: _Mention) -> bool:
-    return _LINK_BEFORE.search(sentence, max(0, m.start - 16), m.start) is not None
+    """``_LINK_BEFORE`` right before ``m``; most mentions follow a word no link ends with, told from
+    the character before the spaces without the search."""
+    lo = m.start - 16 if m.start > 16 else 0
+    k = m.start - 1
+    while k >= lo and sentence[k].isspace():
+        k -= 1
+    if k == m.start - 1 or k < lo or sentence[k] not in _LINK_BEFORE_LAST:
+        return False
+    return _LINK_BEFORE.search(sentence, lo, m.start) is not None
 
 
 def _linked_after(sentence: str, m: _Mention) -> bool:
-    return _LINK_AFTER.match(sentence, m.end) is not None
+    """``_LINK_AFTER`` right after ``m``: a comma after optional spaces, or spaces then a word
+    starting with "a" ("and", "as well as", "along with") for the regex to read."""
+    k = m.end
+    size = len(sentence)
+    while k < size and sentence[k].isspace():
+        k += 1
+    if k == size:
+        return False
+    c = sentence[k]
+    if c == ",":
+        return True
+    return k > m.end and (c == "a" or c == "A") and _LINK_AFTER.match(sentence, m.end) is not None
 
 
 def _linked(sentence: str, m: _Mention) -> bool:
