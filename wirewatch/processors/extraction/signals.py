@@ -1266,7 +1266,12 @@ def find_signals(text: str, actors: list[Actor], published: datetime | str | Non
     lex = load_lexicon()
     if not text or not actors:
         return []
-    low = _lower(text)
+    low = text.lower()
+    # Sentences are bounded by spaces (or the text's ends), so where lower-casing keeps every length
+    # a sentence's lower case is the slice of the article's (even a final sigma reads the same).
+    same_length = len(low) == len(text)
+    if not same_length:
+        low = _lower(text)
     keys, anaphors = _article_scan(low, lex)
     if not keys:
         return []
@@ -1290,7 +1295,8 @@ def find_signals(text: str, actors: list[Actor], published: datetime | str | Non
         lo, hi = bisect.bisect_left(mstarts, s0), bisect.bisect_left(mstarts, s1)
         if _idle(text, s0, s1, mends, lo, hi, anaphors, exotic, lex):
             continue
-        pending.extend(_read_sentence(text, s0, s1, candidates[i], ments[lo:hi], exotic, lex))
+        sentence_low = low[s0:s1] if same_length else None
+        pending.extend(_read_sentence(text, s0, s1, candidates[i], ments[lo:hi], exotic, lex, sentence_low))
     when = published.isoformat() if isinstance(published, datetime) else published
     return _resolve(text, pending, ments, lex, when or None)
 
@@ -1408,11 +1414,20 @@ def _scan_sentence(low: str, lex: Lexicon) -> tuple[set[str], Occurrences]:
 
 
 def _read_sentence(
-    text: str, s0: int, s1: int, rule_ids: set[int], ments: list[MentionRow], exotic: bool, lex: Lexicon
+    text: str,
+    s0: int,
+    s1: int,
+    rule_ids: set[int],
+    ments: list[MentionRow],
+    exotic: bool,
+    lex: Lexicon,
+    low: str | None = None,
 ) -> list[_Pending]:
-    """The pending signals of the sentence ``text[s0:s1]``; ``ments`` are the mentions starting in it."""
+    """The pending signals of the sentence ``text[s0:s1]``; ``ments`` are the mentions starting in it;
+    ``low``: its lower case, if known."""
     sentence = text[s0:s1]
-    low = sentence.lower()
+    if low is None:
+        low = sentence.lower()
     found, occurrences = _scan_sentence(low, lex)
     hits = None if exotic and FOLD_EXOTIC.search(sentence) else found
     local = [_Mention(start - s0, end - s0, code, side, state) for start, end, code, side, state in ments if end <= s1]
