@@ -76,3 +76,16 @@ def test_plain_word_stops_are_no_abbreviations() -> None:
             passed += 1
             assert not _is_abbreviation_stop(text, stop, stop + 1), text
     assert passed > 1000
+
+
+def test_speech_tokens_found_where_their_literals_occur() -> None:
+    """``_has_token`` answers as the sentence's ``_WORDS`` token list does, joiners and all."""
+    rng = random.Random(7)
+    pieces = ["said", "told", " ", "-", "’", "'", "&", "x", "2", "é", "ł", "_", ",", "un"]
+    agreed = 0
+    for _ in range(20000):
+        low = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 7)))
+        expected = not set(S._WORDS.findall(low)).isdisjoint({"said", "told"})
+        assert S._has_token(low, {"said", "told"}) == expected, low
+        agreed += expected
+    assert agreed > 1000

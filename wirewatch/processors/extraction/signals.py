@@ -589,6 +589,33 @@ _WORDS = re.compile(r"[a-zà-ÿ][a-zà-ÿ&'’-]*")
 _NO_WORDS: frozenset[str] = frozenset()
 
 
+_WORD_JOINERS = "&'’-"  # the characters of a ``_WORDS`` token that are no letters
+
+
+def _has_token(low: str, candidates: Iterable[str]) -> bool:
+    """Whether one of ``candidates`` (words of letters) is among ``_WORDS.findall(low)``: a token runs
+    from the first letter of a run of letters and joiners to the run's end, so an occurrence is one
+    when no letter comes before it in its run and the run ends with it."""
+    size = len(low)
+    for word in candidates:
+        at = low.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if end == size or not _in_word(low[end]):
+                k = at - 1
+                while k >= 0 and low[k] in _WORD_JOINERS:
+                    k -= 1
+                if k < 0 or not ("a" <= low[k] <= "z" or "à" <= low[k] <= "ÿ"):
+                    return True
+            at = low.find(word, at + 1)
+    return False
+
+
+def _in_word(c: str) -> bool:
+    """Whether ``c`` continues a ``_WORDS`` token."""
+    return "a" <= c <= "z" or "à" <= c <= "ÿ" or c in _WORD_JOINERS
+
+
 def _is_trap(
     low: str, words: set[str] | frozenset[str], lex: Lexicon, hits: Hits = None, ments: list[_Mention] | None = None
 ) -> bool:
@@ -1438,9 +1465,15 @@ def _read_sentence(
     triggers = _triggers(sentence, hits, rule_ids, lex)
     if not triggers:
         return []
-    words = set(_WORDS.findall(low)) if hits is None or not hits.isdisjoint(lex.word_literals) else _NO_WORDS
-    if (hits is None or not hits.isdisjoint(lex.trap_literals)) and _is_trap(low, words, lex, hits, local):
-        return []
+    if hits is None or not hits.isdisjoint(lex.trap_literals):
+        words = set(_WORDS.findall(low)) if hits is None or not hits.isdisjoint(lex.word_literals) else _NO_WORDS
+        if _is_trap(low, words, lex, hits, local):
+            return []
+        speaks = not words.isdisjoint(lex.speech)
+    else:
+        # No trap literal: of the sentence's word list only the speech words matter, looked up where
+        # their literals occur.
+        speaks = _has_token(low, hits & lex.speech)
     # The set of the reader words that occur stands for the sentence's tokens wherever a reader asks
     # whether one of them occurs.
     known: Occurrences | None = occurrences
@@ -1455,7 +1488,7 @@ def _read_sentence(
         breaks = [(m.start(), m.end()) for m in lex.clause_break.finditer(sentence)]
     places = _Preceded(sentence, lex.location_before, 60)
     topics = _Preceded(sentence, lex.topic_before, 40)
-    attribution, claim_spans = _attribution(sentence, low, hits, lex, tokens, known) if words & lex.speech else (None, [])
+    attribution, claim_spans = _attribution(sentence, low, hits, lex, tokens, known) if speaks else (None, [])
     reads_mediators = any([t.rule.mediable or t.rule.kind == "mediation" for t in triggers])
     mediators = _mediators(sentence, low, hits, local, claim_spans, lex, tokens) if local and reads_mediators else []
     mediator_sides = {side for side, _, _ in mediators}
