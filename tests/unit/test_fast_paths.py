@@ -89,3 +89,13 @@ def test_speech_tokens_found_where_their_literals_occur() -> None:
         assert S._has_token(low, {"said", "told"}) == expected, low
         agreed += expected
     assert agreed > 1000
+
+
+def test_claimants_cleaned_as_by_the_space_regex() -> None:
+    """Joining a claimant's words by one space and stripping its ends equals squeezing its space runs."""
+    rng = random.Random(3)
+    pieces = ["a", " ", "  ", "\t", "\n", '"', "“", ",", ".", "and ", "Reuters", "\u00a0", "’"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        squeezed = re.sub(r"\s+", " ", text).strip(" \t\"“”'‘’,.;:")
+        assert S._clean_claimant(text) == S._LEADING_CONJUNCTION.sub("", squeezed), repr(text)

@@ -690,12 +690,12 @@ def _triggers(sentence: str, hits: Hits, rule_ids: Iterable[int], lex: Lexicon) 
 _START = itemgetter(0)
 
 
-_SPACES = re.compile(r"\s+")
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|but|while|as|so)\s+", re.IGNORECASE)
 
 
 def _clean_claimant(text: str) -> str:
-    text = _SPACES.sub(" ", text).strip(" \t\"“”'‘’,.;:")
+    # Runs of spaces as one; the ends' spaces go with the stripped punctuation anyway.
+    text = " ".join(text.split()).strip(" \t\"“”'‘’,.;:")
     return _LEADING_CONJUNCTION.sub("", text)
 
 
