@@ -115,6 +115,7 @@ class SenseSet:
     negative: bool
     surnamed: bool
     group_countries: frozenset[str] = frozenset()
+    grouped: bool = False
     subsets: dict[int, SenseSet] = field(default_factory=dict, compare=False)
     by_case: dict[str, SenseSet | None] = field(default_factory=dict, compare=False)
 
@@ -153,6 +154,7 @@ class KB:
     trigger_words: frozenset[str]
     aligned_cues: tuple[str, ...]
     company_words: frozenset[str] = field(default_factory=frozenset)
+    group_nations: frozenset[str] = field(default_factory=frozenset)
     codes: frozenset[str] = field(default_factory=frozenset)
     places: dict[str, Place] = field(default_factory=dict)
     entity_infos: dict[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -339,6 +341,7 @@ def knowledge() -> KB:
     aligned_cues = tuple(sorted({p.split()[0].lower() for p in lexicon["aligned_phrases"]}))
     # One automaton, one pass: dictionary keys, plus sport terms, sport verbs and negative-context
     # cues as "extras" (sport term or verb, cue targets) collected on the side, never selected as hits.
+    group_nations = frozenset(e.country for e in entities.values() if e.type in _GROUP_TYPES and e.country)
     automaton = ahocorasick.Automaton()
     for key in {**senses, **dict.fromkeys(sport_keys | sport_verbs), **cue_targets}:
         key_senses = senses.get(key)
@@ -346,7 +349,7 @@ def knowledge() -> KB:
         title_only = False
         if key_senses is not None:
             title_only = all(not x.exact and x.surface[:1].isupper() for x in key_senses)
-            sense_set = _sense_set(key_senses, key[1:], entities, person_risk, negative)
+            sense_set = _sense_set(key_senses, key[1:], entities, person_risk, negative, group_nations)
         sport = SPORT_TERM if key in sport_keys else SPORT_VERB if key in sport_verbs else None
         extra = (sport, tuple(cue_targets.get(key, ()))) if sport or key in cue_targets else None
         # Each key is added with the two characters that can end a word in the normalised text, so
@@ -402,6 +405,7 @@ def knowledge() -> KB:
         ),
         aligned_cues,
         frozenset(normalise(w).strip() for w in lexicon["company_words"]),
+        group_nations,
         codes,
         places,
         entity_infos,
@@ -413,9 +417,18 @@ _GROUP_TYPES = frozenset({"armed_group", "party", "administration"})
 
 
 def _sense_set(
-    senses: list[Sense], key: str, entities: dict[str, Entity], person_risk: frozenset[str], negative: frozenset[str]
+    senses: list[Sense],
+    key: str,
+    entities: dict[str, Entity],
+    person_risk: frozenset[str],
+    negative: frozenset[str],
+    group_nations: frozenset[str],
 ) -> SenseSet:
-    """Summarise a key's senses for the per-article passes (see ``SenseSet``)."""
+    """Summarise a key's senses for the per-article passes (see ``SenseSet``).
+
+    ``grouped``: the key names a country with a known armed group, party or administration, which
+    may carry the nationality ("Lebanese Hezbollah"); only those are checked for it.
+    """
     countries: set[str] = set()
     for sense in senses:
         if sense.kind in _PLACE_KINDS:
@@ -446,6 +459,7 @@ def _sense_set(
             for c in (entities[s.target].country,)
             if c
         ),
+        any(s.kind in _PLACE_KINDS and s.target in group_nations for s in senses),
     )
 
 
@@ -737,7 +751,9 @@ def _case_filter(span: str, sense_set: SenseSet, kb: KB) -> SenseSet | None:
     subset = sense_set.subsets.get(mask)
     if subset is None:
         kept = [sense for i, sense in enumerate(sense_set.senses) if mask >> i & 1]
-        subset = sense_set.subsets[mask] = _sense_set(kept, sense_set.key, kb.entities, kb.person_risk, kb.negative)
+        subset = sense_set.subsets[mask] = _sense_set(
+            kept, sense_set.key, kb.entities, kb.person_risk, kb.negative, kb.group_nations
+        )
     return subset
 
 
@@ -988,7 +1004,6 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
     put = out.put
     entity_infos = kb.entity_infos
     consumed_until = -1
-    last_index = len(hits) - 1
 
     for index, (start, end, sense_set) in enumerate(hits):
         if start < consumed_until:
@@ -1024,7 +1039,7 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
         if sport and sport[0][0] <= start < sport[-1][1] and kind != "seat" and _inside(sport, start):
             continue
         if sense_set.risk and _person_name_context(text, start, end, kb):
-            if kind in _NATIONAL_KINDS:  # "China Evergrande Group": a company, not a person's name
+            if kind in _NATIONAL_KINDS and text[end + 1 : end + 2].isupper():  # "China Evergrande Group"
                 consumed_until = _company(out, text, start, end, iso, hay, kb, pats) or consumed_until
             continue
         if sense_set.negative and _negative_context(start, end, sense_set.key, kb, extras.cues):
@@ -1033,13 +1048,9 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
         if follower in _APOSTROPHES and _possessive_of_known(end, hits, index, iso):
             continue
         if (
-            index < last_index
-            and (
-                iso in hits[index + 1][2].group_countries
-                or (index + 1 < last_index and iso in hits[index + 2][2].group_countries)
-            )
-            and kind in _NATIONAL_KINDS
+            sense_set.grouped
             and follower in _CARRY_FOLLOWERS
+            and kind in _NATIONAL_KINDS
             and _group_after(hits, text, end, index, iso, pats.descriptors)
         ):
             # "Lebanese Hezbollah", "Sudan's paramilitary Rapid Support Forces", "Sudanese fighters
@@ -1061,11 +1072,11 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
 # "US, China agree - report" is no dateline.
 _DATELINE_AGENCY = re.compile(
     r"[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,3}(?:,[ \t]*[^\n,()]{1,30}?){0,2}"
-    r"[ \t]*\([A-Za-z][\w .'/-]{0,30}\)[ \t]*(?:[-–—:]{1,2})[ \t]"
+    r"[ \t]*\([A-Za-z][\w .'/-]{0,30}\)[ \t]*(?:[-–—:]{1,2})\s"
 )
 _DATELINE_CAPS = re.compile(
     r"[A-Z][A-Z'’.-]+(?:[ \t]+[A-Z][A-Z'’.-]+){0,3}(?:,[ \t]*[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2})?"
-    r"[ \t]*(?:—|–|--|-(?=[ \t]+\S)(?<=\d[ \t]-))[ \t]"
+    r"[ \t]*(?:—|–|--|-(?=[ \t]+\S)(?<=\d[ \t]-))\s"
 )
 
 
@@ -1087,11 +1098,9 @@ Named = tuple[set[str], set[str], set[str]]
 def _company(out: _Collector, text: str, start: int, end: int, iso: str, hay: str, kb: KB, pats: Patterns) -> int:
     """A company named after a nationality or country ("China Evergrande Group"): its end, else 0.
 
-    The pattern runs only when a capitalised word follows and one of the next three words is a
-    company word (looked up in the normalised text, which is cheaper than a failed match).
+    The caller has seen a capitalised word follow; the pattern runs only when one of the next three
+    words is a company word (looked up in the normalised text, which is cheaper than a failed match).
     """
-    if not text[end + 1 : end + 2].isupper():
-        return 0
     words = hay[end + 2 : end + 60].split(" ", 3)[:3]
     company_words = kb.company_words
     if not any(word in company_words for word in words):
@@ -1214,7 +1223,7 @@ def _nationality(
                 key, info = _role_keys(place, iso, role)[0]
                 out.put(key, info, start, m.end())
                 return m.end()
-    if follower == " " and kind in _NATIONAL_KINDS:
+    if follower == " " and kind in _NATIONAL_KINDS and text[end + 1 : end + 2].isupper():
         stop = _company(out, text, start, end, iso, hay, kb, pats)
         if stop:  # "China Evergrande Group", "Turkish Airlines", "Saudi National Bank"
             return stop
