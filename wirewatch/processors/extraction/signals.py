@@ -145,6 +145,7 @@ class Lexicon:
     forum_before: re.Pattern[str]
     irregular_past: frozenset[str]
     origin_before: re.Pattern[str]
+    agent_qualifiers: frozenset[str]
     grievance_before: re.Pattern[str]
     clause_break: re.Pattern[str]
     clause_split: WordSplit | None
@@ -330,6 +331,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         forum_before=re.compile(refs["forum_before"], re.IGNORECASE),
         irregular_past=frozenset(w.lower() for w in refs.get("irregular_past", [])),
         origin_before=re.compile(refs["origin_before"], re.IGNORECASE),
+        agent_qualifiers=frozenset(w.lower() for w in refs.get("agent_qualifiers", [])),
         grievance_before=re.compile(refs["grievance_before"], re.IGNORECASE),
         clause_break=re.compile(refs["clause_break"], re.IGNORECASE),
         clause_split=clause_split,
@@ -1000,6 +1002,10 @@ _THAT = re.compile(r"[\w'’-]*\s+that\b", re.IGNORECASE)
 _HEAD = re.compile(r"[\w'’-]+")
 # "X and Y traded accusations": a directed event done by each side to the other.
 _RECIPROCAL = re.compile(r"\b(?:traded|trade|trading|exchanged|exchanging|swapped)\s+(?:\w+\s+)?$", re.IGNORECASE)
+# "accused China of providing weapons to Russia": the event after "of" is the accusation's content.
+_OF_COMPLEMENT = re.compile(r"\s+(?:[\w.'’-]+\s+){0,5}?of\s+", re.IGNORECASE)
+_TRIGGER_PREP = re.compile(r"\b(?:in|into|at|on|near|around|off|across|inside)$", re.IGNORECASE)
+_JUST_THE = re.compile(r"\s*(?:the\s+)?(?:[\w.'’-]+\s+){0,2}?", re.IGNORECASE)
 _BY = re.compile(r"^\s*(?:[\w'’-]+\s+){0,2}?by\b", re.IGNORECASE)
 # A form of "be" (or "get") just before a participle makes it passive: "was attacked by".
 _AUX_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|got|gets|get)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
@@ -1009,6 +1015,18 @@ def _active_past(sentence: str, start: int, head_end: int) -> bool:
     """The trigger's head is a past-tense verb with no auxiliary of the passive before it ("Ukraine
     welcomed the decision by the Netherlands"): a "by" after it belongs to its object, not to it."""
     return sentence.endswith("ed", start, head_end) and _AUX_BEFORE.search(sentence, max(0, start - 20), start) is None
+
+
+def _unqualified(sentence: str, local: list[_Mention], qualifiers: frozenset[str]) -> list[_Mention]:
+    """The mentions less those that only qualify the actor named right after them ("Russia-led CSTO")."""
+    out: list[_Mention] = []
+    for i, m in enumerate(local):
+        if sentence.startswith("-", m.end) and i + 1 < len(local):
+            word = _HEAD.match(sentence, m.end + 1)
+            if word is not None and word.group().lower() in qualifiers and 0 <= local[i + 1].start - word.end() <= 2:
+                continue
+        out.append(m)
+    return out
 
 
 def _participial(sentence: str, start: int) -> bool:
@@ -1056,6 +1074,9 @@ def _participants(
         rb = next((b0 for b0, _ in breaks if b0 >= that.end() and b0 < hi), hi)
     # Nearest first, one per side; place (and, for joint events, topic) phrases are no participants.
     unplaced = frame == "joint" or frame == "directed"
+    # A trigger ending in its own preposition ("froze its participation in") takes the name after it
+    # as its object, not as a place.
+    own_prep = unplaced and _TRIGGER_PREP.search(sentence, max(start, end - 7), end) is not None
     left: list[_Mention] = []
     right: list[_Mention] = []
     left_sides: set[str] = set()
@@ -1070,7 +1091,7 @@ def _participants(
             and m.end <= rb
             and m.side not in right_sides
             and not (frame == "joint" and m.start in topics)
-            and not (unplaced and m.start in places)
+            and not (unplaced and m.start in places and not (own_prep and _JUST_THE.fullmatch(sentence, end, m.start)))
         ):
             right_sides.add(m.side)
             right.append(m)
@@ -1314,6 +1335,8 @@ def _read_sentence(
     found, occurrences = _scan_sentence(low, lex)
     hits = None if exotic and FOLD_EXOTIC.search(sentence) else found
     local = [_Mention(start - s0, end - s0, code, side, state) for start, end, code, side, state in ments if end <= s1]
+    if any(sentence.startswith("-", m.end) for m in local):
+        local = _unqualified(sentence, local, lex.agent_qualifiers)
     if admits(lex.anaphora_gate, hits):
         anaphors = [m.span() for m in lex.anaphora.finditer(sentence)]
     else:
@@ -1356,10 +1379,12 @@ def _read_sentence(
             continue
         for ti in range(gi + 1, len(triggers)):
             t = triggers[ti]
-            if t.rule.polarity == g.rule.polarity and t.start - g.end <= GOVERN_SPAN:
-                if _coordinated_past(sentence, t.start, lex.irregular_past) is not None:
-                    break  # a new predicate: it and what follows are no longer the governed content
-                suppressed.add(ti)
+            if t.start - g.end > GOVERN_SPAN:
+                break
+            if _coordinated_past(sentence, t.start, lex.irregular_past) is not None:
+                break  # a new predicate: it and what follows are no longer the governed content
+            if t.rule.polarity == g.rule.polarity or g.rule.kind == "accusation" and _OF_COMPLEMENT.fullmatch(sentence, g.end, t.start):
+                suppressed.add(ti)  # the governed content; what one is accused of is alleged, not reported
     cue_index = _CueIndex(low, tokens, lex, hits, known) if lex.cue_words is not None and len(low) == len(sentence) else None
     out: list[_Pending] = []
     for ti, trig in enumerate(triggers):
