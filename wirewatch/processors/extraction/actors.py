@@ -401,6 +401,7 @@ def knowledge() -> KB:
             + list(lexicon["anonymous_modifiers"])
             + lexicon["anonymous_nouns"]
             + lexicon["company_words"]
+            + lexicon["model_prefixes"]
             + list(RANK_WORDS)
         ),
         aligned_cues,
@@ -540,13 +541,18 @@ def _follow(lex: dict[str, Any], first: str | None) -> tuple[str, str, str, str]
     anon_mod = _starting(list(lex["anonymous_modifiers"]), first)
     inst = _starting(list(lex["institutions"]), first)
     anon_nouns = _alt(lex["anonymous_nouns"])
+    prefixes = lex["model_prefixes"]
+    models = [p for p in prefixes if first is None or normalise(p).strip() == first]
+    model = rf"{POSS}[ \t]+{rank}(?:{_alt(models) if models else '(?!)'})-\d{{1,3}}[A-Z]?s?\b"
+    model += rf"(?:[ \t]+(?i:{_alt(lex['model_nouns'])})\b)?"
     title_name = rf"{POSS}[ \t]+{rank}(?i:(?P<title>{titles}))s?[ \t]*,?[ \t]+{NAME}"
     title_alone = rf"{POSS}[ \t]+{rank}(?i:(?P<title>{titles}))s?\b"
     anon = rf"{POSS}[ \t]+{rank}(?i:(?:(?P<mod>{anon_mod})[ \t]+)?(?P<noun>{anon_nouns}))\b"
     institution = rf"{POSS}[ \t]+{rank}(?i:(?P<inst>{inst}))\b"
     follow = (
         rf"(?P<f_titled>{title_name})|(?P<f_anon>{anon})|"
-        rf"(?P<f_alone>{title_alone.replace('(?P<title>', '(?P<alone_title>')})|(?P<f_inst>{institution})"
+        rf"(?P<f_alone>{title_alone.replace('(?P<title>', '(?P<alone_title>')})|(?P<f_inst>{institution})|"
+        rf"(?P<f_model>{model})"
     )
     return follow, title_alone, anon, institution
 
@@ -1223,6 +1229,11 @@ def _nationality(
                 key, info = _role_keys(place, iso, role)[0]
                 out.put(key, info, start, m.end())
                 return m.end()
+            if branch == "f_model":  # "a Turkish F-16", "U.S. B-2 bombers": military hardware
+                assert m is not None
+                key, info = _role_keys(place, iso, "MIL")[0]
+                out.put(key, info, start, m.end())
+                return m.end()
     if follower == " " and kind in _NATIONAL_KINDS and text[end + 1 : end + 2].isupper():
         stop = _company(out, text, start, end, iso, hay, kb, pats)
         if stop:  # "China Evergrande Group", "Turkish Airlines", "Saudi National Bank"
@@ -1434,15 +1445,25 @@ def _named_inside(hits: list[Hit], start: int, stop: int, noun: str, kb: KB) -> 
     return False
 
 
+_APPOSITION = re.compile(
+    r"[\s,(:—–-]*(?:(?:also|collectively|commonly|better|locally)\s+)?"
+    r"(?:(?:known|referred\s+to)\s+as|called|named|such\s+as|including|like|led\s+by|under|of|from|in)?"
+    r"[\s,(:]*(?:the\s+)?"
+)
+
+
 def _known_group_follows(hits: list[Hit], pos: int, text: str) -> bool:
-    """True when a known armed group is named in the same clause ("..., also known as SNA")."""
-    for i in range(_first_hit_from(hits, pos), len(hits)):
-        start, _, sense_set = hits[i]
-        if start > pos + 120 or "." in text[pos:start] and "." in text[pos:start].replace("U.S.", ""):
-            return False
-        if sense_set.armed:
-            return True
-    return False
+    """True when a known armed group stands in apposition to the proxy noun ("Turkish-backed factions,
+    the Syrian National Army", "Iran-backed militias such as Kataib Hezbollah"): they are that group.
+
+    A group named further on in the clause is another party ("U.S.-backed forces declared the
+    defeat of Islamic State").
+    """
+    i = _first_hit_from(hits, pos)
+    if i >= len(hits) or not hits[i][2].armed:
+        return False
+    between = _APPOSITION.match(text, pos)
+    return between is not None and between.end() == hits[i][0]
 
 
 def _office(
