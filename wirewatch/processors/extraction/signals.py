@@ -1029,16 +1029,22 @@ def _unqualified(sentence: str, local: list[_Mention], qualifiers: frozenset[str
     return out
 
 
+def _own_object(sentence: str, start: int, end: int, at: int) -> bool:
+    """A trigger ending in its own preposition ("froze its participation in") takes the name right
+    after it (at ``at``) as its object, not as a place."""
+    return _TRIGGER_PREP.search(sentence, max(start, end - 7), end) is not None and _JUST_THE.fullmatch(sentence, end, at) is not None
+
+
 def _participial(sentence: str, start: int) -> bool:
     """The trigger heads a participial phrase after a comma ("Zelenskiy told the U.N. General
     Assembly, accusing Moscow of ..."): its subject is the sentence's, not the nearest name."""
-    head = _HEAD.match(sentence, start)
-    if head is None or not head.group().lower().endswith("ing"):
-        return False
     k = start - 1
     while k >= 0 and sentence[k] == " ":
         k -= 1
-    return k >= 0 and sentence[k] == ","
+    if k < 0 or sentence[k] != ",":
+        return False
+    head = _HEAD.match(sentence, start)
+    return head is not None and head.group().lower().endswith("ing")
 
 
 _AND_MODAL = re.compile(r"\band\s+(?:would|will|could|might|may|must|shall)\s+$", re.IGNORECASE)
@@ -1054,6 +1060,8 @@ def _coordinated_past(sentence: str, start: int, irregular: frozenset[str]) -> i
             return None
         word = head.group().lower()
         return start - 4 if word.endswith("ed") or word in irregular else None
+    if sentence.find("and ", max(0, start - 12), start) < 0:
+        return None
     modal = _AND_MODAL.search(sentence, max(0, start - 12), start)
     return modal.start() if modal else None
 
@@ -1074,9 +1082,6 @@ def _participants(
         rb = next((b0 for b0, _ in breaks if b0 >= that.end() and b0 < hi), hi)
     # Nearest first, one per side; place (and, for joint events, topic) phrases are no participants.
     unplaced = frame == "joint" or frame == "directed"
-    # A trigger ending in its own preposition ("froze its participation in") takes the name after it
-    # as its object, not as a place.
-    own_prep = unplaced and _TRIGGER_PREP.search(sentence, max(start, end - 7), end) is not None
     left: list[_Mention] = []
     right: list[_Mention] = []
     left_sides: set[str] = set()
@@ -1091,7 +1096,7 @@ def _participants(
             and m.end <= rb
             and m.side not in right_sides
             and not (frame == "joint" and m.start in topics)
-            and not (unplaced and m.start in places and not (own_prep and _JUST_THE.fullmatch(sentence, end, m.start)))
+            and not (unplaced and m.start in places and not _own_object(sentence, start, end, m.start))
         ):
             right_sides.add(m.side)
             right.append(m)
