@@ -511,6 +511,7 @@ class Patterns:
     origin: re.Pattern[str]
     former_before: re.Pattern[str]
     former_words: frozenset[str]
+    ethnic_before: tuple[str, ...]
     descriptors: re.Pattern[str]
 
 
@@ -607,6 +608,7 @@ def patterns() -> Patterns:
         origin=re.compile(rf"[-–](?i:{_alt(lex['origin_words'])})\b"),
         former_before=re.compile(rf"(?i:\b(?:{_alt(lex['former_words'])})[ \t-]+)$"),
         former_words=frozenset(w.lower() for w in lex["former_words"]),
+        ethnic_before=tuple(f"{w} " for word in lex["ethnic_words"] for w in (word.lower(), word.capitalize())),
         descriptors=re.compile(
             rf"(?:['’]s?)?[ \t]+(?:(?:(?i:{_alt(lex['group_descriptors'])})|[A-Z][\w.]*[-–](?i:{sponsor_words}))[ \t]+){{0,3}}"
             rf"(?:[a-z]+[ \t]+(?:from|of)[ \t]+(?:the[ \t]+)?)?"
@@ -1050,6 +1052,8 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
             continue
         if sense_set.negative and _negative_context(start, end, sense_set.key, kb, extras.cues):
             continue
+        if (kind == "adj" or kind == "dem") and text.endswith(pats.ethnic_before, max(0, start - 12), start):
+            continue  # "ethnic Albanians in Kosovo": a people, not the state of Albania
         follower = text[end : end + 1]
         if follower in _APOSTROPHES and _possessive_of_known(end, hits, index, iso):
             continue
@@ -1191,7 +1195,9 @@ def _nationality(
         sponsor = pats.sponsor.match(text, end)
         if sponsor:
             return _sponsored(out, start, end, place, kind, sponsor, kb, hits, text)
-    if kind in ("adj", "country") and follower in (" ", "'", "’", "\t"):
+    if (kind == "adj" or kind == "country") and follower in (" ", "'", "’", "\t") or (
+        follower in _APOSTROPHES and (kind == "seat" or kind == "capital" and not _is_locative(text, start, kb))
+    ):  # "Kyiv's forces", "the Kremlin's spokesman" too
         nxt = _NEXT_TOKEN.match(hay, end + 1)
         word = nxt.group(1) if nxt is not None else ""
         if word in kb.trigger_words:
