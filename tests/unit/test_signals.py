@@ -465,3 +465,9 @@ def test_a_leader_or_backer_named_before_an_actor_only_qualifies_it() -> None:
 def test_what_one_is_accused_of_is_not_reported_as_done() -> None:
     assert set(_dyads("The United States accused China of providing weapons to Russia.")) == {"CHN-USA"}
     assert _dyads("Germany approved the delivery of Leopard 2 tanks to Ukraine.") == {"DEU-UKR": ("aid:DEU:reported",)}
+
+
+def test_blocking_a_states_bid_targets_the_state_and_sentencing_a_national_its_state() -> None:
+    assert _dyads("Turkey blocked Sweden's NATO bid for months.") == {"SWE-TUR": ("rejection:TUR:reported",)}
+    assert _dyads("Iran sentenced a French national to eight years in prison.") == {"FRA-IRN": ("arrest:IRN:reported",)}
+    assert set(_dyads("Belarusian troops crossed into Ukraine from the north.")) == {"BLR-UKR"}
