@@ -512,6 +512,8 @@ class Patterns:
     former_before: re.Pattern[str]
     former_words: frozenset[str]
     ethnic_before: tuple[str, ...]
+    resident: re.Pattern[str]
+    resident_heads: frozenset[str]
     descriptors: re.Pattern[str]
 
 
@@ -608,6 +610,12 @@ def patterns() -> Patterns:
         origin=re.compile(rf"[-–](?i:{_alt(lex['origin_words'])})\b"),
         former_before=re.compile(rf"(?i:\b(?:{_alt(lex['former_words'])})[ \t-]+)$"),
         former_words=frozenset(w.lower() for w in lex["former_words"]),
+        resident=re.compile(
+            r"(?:(?<![\w’'-])[Tt]he[ \t]+|^|(?<=[.!?\"“:;,][ \t]))"
+            rf"(?:(?i:{_alt(lex['resident_modifiers'])})[ \t]+)?(?P<inst>(?i:{_alt(lex['resident_institutions'])}))"
+            r"[ \t]+(?:in|of)[ \t]+(?:the[ \t]+)?$"
+        ),
+        resident_heads=frozenset(w.split()[-1].lower() for w in lex["resident_institutions"]),
         ethnic_before=tuple(f"{w} " for word in lex["ethnic_words"] for w in (word.lower(), word.capitalize())),
         descriptors=re.compile(
             rf"(?:['’]s?)?[ \t]+(?:(?:(?i:{_alt(lex['group_descriptors'])})|[A-Z][\w.]*[-–](?i:{sponsor_words}))[ \t]+){{0,3}}"
@@ -1188,6 +1196,18 @@ def _nationality(
         office = pats.office_of.search(text, max(0, start - 60), start)
         if office is not None:
             return _offices_of(out, text, office, start, end, iso, hits, when, kb)
+    if (
+        kind != "adj"
+        and kind != "dem"
+        and text.endswith(_IN_OF, max(0, start - 3), start)
+        and text[max(0, start - 25) : start - 4].rpartition(" ")[2].lower() in pats.resident_heads
+    ):
+        resident = pats.resident.search(text, max(0, start - 60), start)
+        if resident is not None:  # "the junta in Niger", "authorities in Tehran", "the government of Iraq"
+            role = kb.institutions.get(_squash(resident.group("inst").lower()), "GOV")
+            key, info = _role_keys(place, iso, role)[0]
+            out.put(key, info, resident.start("inst"), end)
+            return end
     if follower in ("-", "–") and kind in ("adj", "country", "capital"):
         origin = pats.origin.match(text, end)
         if origin is not None:  # "Turkish-made drones", "the London-based monitor": no actor
@@ -1325,6 +1345,7 @@ def _possessive_of_known(end: int, hits: list[Hit], index: int, iso: str | None)
 
 
 _OF = ("of ", "of the ")
+_IN_OF = ("in ", "of ")
 
 
 def _offices_of(
