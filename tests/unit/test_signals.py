@@ -454,3 +454,20 @@ def test_recognising_a_state_is_a_grant_of_recognition_to_it() -> None:
     assert all(r[0].startswith("normalisation:") for r in recognised.values())
     assert set(_dyads("Turkey's parliament ratified Finland's NATO membership on Thursday.")) == {"FIN-TUR"}
     assert _read("Iranian-backed militias attacked the base.") == []
+
+
+def test_a_leader_or_backer_named_before_an_actor_only_qualifies_it() -> None:
+    frozen = _dyads("Armenia's prime minister said his country had frozen its participation in the Russia-led CSTO security alliance.")
+    assert set(frozen) == {"ARM-CSTO"}
+    assert _dyads("Armenia froze its participation in the CSTO.") == {"ARM-CSTO": ("cutting_ties:ARM:reported",)}
+
+
+def test_what_one_is_accused_of_is_not_reported_as_done() -> None:
+    assert set(_dyads("The United States accused China of providing weapons to Russia.")) == {"CHN-USA"}
+    assert _dyads("Germany approved the delivery of Leopard 2 tanks to Ukraine.") == {"DEU-UKR": ("aid:DEU:reported",)}
+
+
+def test_blocking_a_states_bid_targets_the_state_and_sentencing_a_national_its_state() -> None:
+    assert _dyads("Turkey blocked Sweden's NATO bid for months.") == {"SWE-TUR": ("rejection:TUR:reported",)}
+    assert _dyads("Iran sentenced a French national to eight years in prison.") == {"FRA-IRN": ("arrest:IRN:reported",)}
+    assert set(_dyads("Belarusian troops crossed into Ukraine from the north.")) == {"BLR-UKR"}

@@ -114,6 +114,8 @@ class SenseSet:
     risk: bool
     negative: bool
     surnamed: bool
+    group_countries: frozenset[str] = frozenset()
+    grouped: bool = False
     subsets: dict[int, SenseSet] = field(default_factory=dict, compare=False)
     by_case: dict[str, SenseSet | None] = field(default_factory=dict, compare=False)
 
@@ -151,6 +153,8 @@ class KB:
     locative_heads: frozenset[str]
     trigger_words: frozenset[str]
     aligned_cues: tuple[str, ...]
+    company_words: frozenset[str] = field(default_factory=frozenset)
+    group_nations: frozenset[str] = field(default_factory=frozenset)
     codes: frozenset[str] = field(default_factory=frozenset)
     places: dict[str, Place] = field(default_factory=dict)
     entity_infos: dict[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -337,6 +341,7 @@ def knowledge() -> KB:
     aligned_cues = tuple(sorted({p.split()[0].lower() for p in lexicon["aligned_phrases"]}))
     # One automaton, one pass: dictionary keys, plus sport terms, sport verbs and negative-context
     # cues as "extras" (sport term or verb, cue targets) collected on the side, never selected as hits.
+    group_nations = frozenset(e.country for e in entities.values() if e.type in _GROUP_TYPES and e.country)
     automaton = ahocorasick.Automaton()
     for key in {**senses, **dict.fromkeys(sport_keys | sport_verbs), **cue_targets}:
         key_senses = senses.get(key)
@@ -344,7 +349,7 @@ def knowledge() -> KB:
         title_only = False
         if key_senses is not None:
             title_only = all(not x.exact and x.surface[:1].isupper() for x in key_senses)
-            sense_set = _sense_set(key_senses, key[1:], entities, person_risk, negative)
+            sense_set = _sense_set(key_senses, key[1:], entities, person_risk, negative, group_nations)
         sport = SPORT_TERM if key in sport_keys else SPORT_VERB if key in sport_verbs else None
         extra = (sport, tuple(cue_targets.get(key, ()))) if sport or key in cue_targets else None
         # Each key is added with the two characters that can end a word in the normalised text, so
@@ -396,9 +401,12 @@ def knowledge() -> KB:
             + list(lexicon["anonymous_modifiers"])
             + lexicon["anonymous_nouns"]
             + lexicon["company_words"]
+            + lexicon["model_prefixes"]
             + list(RANK_WORDS)
         ),
         aligned_cues,
+        frozenset(normalise(w).strip() for w in lexicon["company_words"]),
+        group_nations,
         codes,
         places,
         entity_infos,
@@ -406,12 +414,22 @@ def knowledge() -> KB:
 
 
 _PLACE_KINDS = frozenset({"country", "adj", "dem", "capital", "seat"})
+_GROUP_TYPES = frozenset({"armed_group", "party", "administration"})
 
 
 def _sense_set(
-    senses: list[Sense], key: str, entities: dict[str, Entity], person_risk: frozenset[str], negative: frozenset[str]
+    senses: list[Sense],
+    key: str,
+    entities: dict[str, Entity],
+    person_risk: frozenset[str],
+    negative: frozenset[str],
+    group_nations: frozenset[str],
 ) -> SenseSet:
-    """Summarise a key's senses for the per-article passes (see ``SenseSet``)."""
+    """Summarise a key's senses for the per-article passes (see ``SenseSet``).
+
+    ``grouped``: the key names a country with a known armed group, party or administration, which
+    may carry the nationality ("Lebanese Hezbollah"); only those are checked for it.
+    """
     countries: set[str] = set()
     for sense in senses:
         if sense.kind in _PLACE_KINDS:
@@ -435,6 +453,14 @@ def _sense_set(
         key in person_risk,
         key in negative,
         any(s.kind == "surname" for s in senses),
+        frozenset(
+            c
+            for s in senses
+            if s.kind == "entity" and entities[s.target].type in _GROUP_TYPES
+            for c in (entities[s.target].country,)
+            if c
+        ),
+        any(s.kind in _PLACE_KINDS and s.target in group_nations for s in senses),
     )
 
 
@@ -481,11 +507,19 @@ class Patterns:
     before_anon_last: frozenset[str]
     before_anon_chars: str
     office_of: re.Pattern[str]
+    company: re.Pattern[str]
+    origin: re.Pattern[str]
+    former_before: re.Pattern[str]
+    former_words: frozenset[str]
+    ethnic_before: tuple[str, ...]
+    resident: re.Pattern[str]
+    resident_heads: frozenset[str]
+    descriptors: re.Pattern[str]
 
 
 NAME = r"(?P<name>(?:(?:al|el|bin|ibn|bin|de|van|von|da)[\s-]|[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*[\w])"
 POSS = r"(?:['’]s?)?"
-RANK_WORDS = ("new", "first", "former", "outgoing", "incoming", "interim", "acting", "deputy", "vice", "assistant", "chief", "top", "senior", "then", "presidential", "powerful", "veteran")
+RANK_WORDS = ("new", "first", "former", "late", "ex", "outgoing", "incoming", "interim", "acting", "deputy", "vice", "assistant", "chief", "top", "senior", "then", "presidential", "powerful", "veteran")
 RANK = rf"(?i:(?:(?:{'|'.join(RANK_WORDS)})[ \t-]+){{0,3}})"
 
 
@@ -495,8 +529,8 @@ def _starting(entries: list[str], first: str | None) -> str:
     return _alt(kept) if kept else "(?!)"
 
 
-def _follow(lex: dict[str, Any], first: str | None) -> tuple[str, str, str, str, str]:
-    """(follow, follow_adj, title_alone, anon, institution) pattern text, for a next word ``first``.
+def _follow(lex: dict[str, Any], first: str | None) -> tuple[str, str, str, str]:
+    """(follow, title_alone, anon, institution) pattern text, for a next word ``first``.
 
     The follow-ups of a nationality, tried in this order, as one alternation: at a fixed position an
     alternation returns the first branch that matches, exactly as trying the patterns one by one.
@@ -510,24 +544,35 @@ def _follow(lex: dict[str, Any], first: str | None) -> tuple[str, str, str, str,
     anon_mod = _starting(list(lex["anonymous_modifiers"]), first)
     inst = _starting(list(lex["institutions"]), first)
     anon_nouns = _alt(lex["anonymous_nouns"])
-    company_words = _alt(lex["company_words"])
+    prefixes = lex["model_prefixes"]
+    models = [p for p in prefixes if first is None or normalise(p).strip() == first]
+    model = rf"{POSS}[ \t]+{rank}(?:{_alt(models) if models else '(?!)'})-\d{{1,3}}[A-Z]?s?\b"
+    model += rf"(?:[ \t]+(?i:{_alt(lex['model_nouns'])})\b)?"
     title_name = rf"{POSS}[ \t]+{rank}(?i:(?P<title>{titles}))s?[ \t]*,?[ \t]+{NAME}"
     title_alone = rf"{POSS}[ \t]+{rank}(?i:(?P<title>{titles}))s?\b"
     anon = rf"{POSS}[ \t]+{rank}(?i:(?:(?P<mod>{anon_mod})[ \t]+)?(?P<noun>{anon_nouns}))\b"
     institution = rf"{POSS}[ \t]+{rank}(?i:(?P<inst>{inst}))\b"
-    company = rf"[ \t]+(?:[A-Z][\w&-]*[ \t]+){{0,2}}?(?:{company_words})\b"
     follow = (
         rf"(?P<f_titled>{title_name})|(?P<f_anon>{anon})|"
-        rf"(?P<f_alone>{title_alone.replace('(?P<title>', '(?P<alone_title>')})|(?P<f_inst>{institution})"
+        rf"(?P<f_alone>{title_alone.replace('(?P<title>', '(?P<alone_title>')})|(?P<f_inst>{institution})|"
+        rf"(?P<f_model>{model})"
     )
-    return follow, rf"(?P<f_company>{company})|{follow}", title_alone, anon, institution
+    return follow, title_alone, anon, institution
+
+
+def _company_pattern(lex: dict[str, Any]) -> str:
+    """A company name after a nationality or country: up to two capitalised words, then a company word.
+
+    Not an office after it ("the Iraqi Oil Ministry") nor a diplomatic forum ("the Syria Contact Group").
+    """
+    words, blockers, names = _alt(lex["company_words"]), _alt(lex["company_not_before"]), _alt(lex["company_not_names"])
+    return rf"[ \t]+(?:(?!(?:{names})\b)[A-Z][\w&-]*[ \t]+){{0,2}}?(?:{words})\b(?![ \t]+(?:{blockers})\b)"
 
 
 @lru_cache(maxsize=1024)
-def _follow_for(word: str, adjective: bool) -> re.Pattern[str]:
+def _follow_for(word: str) -> re.Pattern[str]:
     """The follow-up pattern for a nationality whose next word is ``word`` (compiled on first use)."""
-    follow, follow_adj = _follow(knowledge().lexicon, None if word in RANK_WORDS else word)[:2]
-    return re.compile(follow_adj if adjective else follow)
+    return re.compile(_follow(knowledge().lexicon, None if word in RANK_WORDS else word)[0])
 
 
 @lru_cache(maxsize=1)
@@ -541,7 +586,7 @@ def patterns() -> Patterns:
     degree = _alt(lex["degree_words"])
     aligned = _alt(lex["aligned_phrases"])
     sport_verbs = _alt(lex["sport_verbs"])
-    follow, follow_adj, title_alone, anon, institution = _follow(lex, None)
+    title_alone, anon, institution = _follow(lex, None)[1:]
     last_words = {w.replace("-", " ").split()[-1].lower() for w in lex["indefinite_words"] + lex["degree_words"]}
     return Patterns(
         title_alone=re.compile(title_alone),
@@ -561,6 +606,21 @@ def patterns() -> Patterns:
         before_anon_last=frozenset(last_words),
         before_anon_chars=_phrase_chars(lex["indefinite_words"] + lex["degree_words"]),
         office_of=re.compile(rf"(?i:\b(?P<title>{_alt(list(lex['titles']))})(?P<plural>s)?[ \t]+of[ \t]+(?:the[ \t]+)?)$"),
+        company=re.compile(_company_pattern(lex)),
+        origin=re.compile(rf"[-–](?i:{_alt(lex['origin_words'])})\b"),
+        former_before=re.compile(rf"(?i:\b(?:{_alt(lex['former_words'])})[ \t-]+)$"),
+        former_words=frozenset(w.lower() for w in lex["former_words"]),
+        resident=re.compile(
+            r"(?:(?<![\w’'-])[Tt]he[ \t]+|^|(?<=[.!?\"“:;,][ \t]))"
+            rf"(?:(?i:{_alt(lex['resident_modifiers'])})[ \t]+)?(?P<inst>(?i:{_alt(lex['resident_institutions'])}))"
+            r"[ \t]+(?:in|of)[ \t]+(?:the[ \t]+)?$"
+        ),
+        resident_heads=frozenset(w.split()[-1].lower() for w in lex["resident_institutions"]),
+        ethnic_before=tuple(f"{w} " for word in lex["ethnic_words"] for w in (word.lower(), word.capitalize())),
+        descriptors=re.compile(
+            rf"(?:['’]s?)?[ \t]+(?:(?:(?i:{_alt(lex['group_descriptors'])})|[A-Z][\w.]*[-–](?i:{sponsor_words}))[ \t]+){{0,3}}"
+            rf"(?:[a-z]+[ \t]+(?:from|of)[ \t]+(?:the[ \t]+)?)?"
+        ),
     )
 
 
@@ -707,7 +767,9 @@ def _case_filter(span: str, sense_set: SenseSet, kb: KB) -> SenseSet | None:
     subset = sense_set.subsets.get(mask)
     if subset is None:
         kept = [sense for i, sense in enumerate(sense_set.senses) if mask >> i & 1]
-        subset = sense_set.subsets[mask] = _sense_set(kept, sense_set.key, kb.entities, kb.person_risk, kb.negative)
+        subset = sense_set.subsets[mask] = _sense_set(
+            kept, sense_set.key, kb.entities, kb.person_risk, kb.negative, kb.group_nations
+        )
     return subset
 
 
@@ -939,6 +1001,8 @@ def _as_date(published: dt.date | dt.datetime | None) -> dt.date:
 
 
 _APOSTROPHES = ("'", "’")
+_CARRY_FOLLOWERS = frozenset({" ", "'", "’"})
+_NATIONAL_KINDS = frozenset({"country", "adj", "dem"})
 
 
 def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> list[Actor]:
@@ -960,6 +1024,11 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
     for index, (start, end, sense_set) in enumerate(hits):
         if start < consumed_until:
             continue
+        if (start == 0 or text[start - 1] == "\n") and (text[end : end + 1] == "," or text[end : end + 2] in _DATELINE_NEXT):
+            dateline = _dateline(text, start, end)
+            if dateline:  # "KYIV, Nov 15 (Reuters) -": where the story was filed, not an actor
+                consumed_until = dateline
+                continue
         sense = sense_set.first
         if sense is None:
             if named is None:
@@ -986,11 +1055,24 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
         if sport and sport[0][0] <= start < sport[-1][1] and kind != "seat" and _inside(sport, start):
             continue
         if sense_set.risk and _person_name_context(text, start, end, kb):
+            if kind in _NATIONAL_KINDS and text[end + 1 : end + 2].isupper():  # "China Evergrande Group"
+                consumed_until = _company(out, text, start, end, iso, hay, kb, pats) or consumed_until
             continue
         if sense_set.negative and _negative_context(start, end, sense_set.key, kb, extras.cues):
             continue
+        if (kind == "adj" or kind == "dem") and text.endswith(pats.ethnic_before, max(0, start - 12), start):
+            continue  # "ethnic Albanians in Kosovo": a people, not the state of Albania
         follower = text[end : end + 1]
         if follower in _APOSTROPHES and _possessive_of_known(end, hits, index, iso):
+            continue
+        if (
+            sense_set.grouped
+            and follower in _CARRY_FOLLOWERS
+            and kind in _NATIONAL_KINDS
+            and _group_after(hits, text, end, index, iso, pats.descriptors)
+        ):
+            # "Lebanese Hezbollah", "Sudan's paramilitary Rapid Support Forces", "Sudanese fighters
+            # from the RSF": the group carries the nationality
             continue
         if sense_set.has_adj and _COORD_START.match(text, end):
             shared = _coordinated(out, text, index, hits, when, kb, pats)
@@ -1002,8 +1084,51 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
     return _finalise(out, len(text))
 
 
+# A dateline opens a story or paragraph: a place (in capitals, or followed by the agency in brackets),
+# maybe a date or region after a comma, then a dash. "KYIV, Nov 15 (Reuters) - ", "BEIRUT (AP) — ",
+# "Kyiv (AFP) - ", "WASHINGTON — ". Without the agency, only capitals and a long dash or a date count, so
+# "US, China agree - report" is no dateline.
+_DATELINE_AGENCY = re.compile(
+    r"[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,3}(?:,[ \t]*[^\n,()]{1,30}?){0,2}"
+    r"[ \t]*\([A-Za-z][\w .'/-]{0,30}\)[ \t]*(?:[-–—:]{1,2})\s"
+)
+_DATELINE_CAPS = re.compile(
+    r"[A-Z][A-Z'’.-]+(?:[ \t]+[A-Z][A-Z'’.-]+){0,3}(?:,[ \t]*[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2})?"
+    r"[ \t]*(?:—|–|--|-(?=[ \t]+\S)(?<=\d[ \t]-))\s"
+)
+
+
+_DATELINE_NEXT = frozenset({" (", " —", " –", " -"})
+
+
+def _dateline(text: str, start: int, end: int) -> int:
+    """End of the dateline a match at the start of a line opens, or 0 when it opens none."""
+    m = _DATELINE_AGENCY.match(text, start)
+    if m is None and text[start:end].isupper():
+        m = _DATELINE_CAPS.match(text, start)
+    return m.end() if m is not None and m.end() - start < 80 else 0
+
+
 # What an article names, the context of weak aliases and surnames: (countries, full names, strong entities).
 Named = tuple[set[str], set[str], set[str]]
+
+
+def _company(out: _Collector, text: str, start: int, end: int, iso: str, hay: str, kb: KB, pats: Patterns) -> int:
+    """A company named after a nationality or country ("China Evergrande Group"): its end, else 0.
+
+    The caller has seen a capitalised word follow; the pattern runs only when one of the next three
+    words is a company word (looked up in the normalised text, which is cheaper than a failed match).
+    """
+    words = hay[end + 2 : end + 60].split(" ", 3)[:3]
+    company_words = kb.company_words
+    if not any(word in company_words for word in words):
+        return 0
+    m = pats.company.match(text, end)
+    if m is None:
+        return 0
+    name = text[start : m.end()]
+    out.add(f"company:{name}", start, m.end(), f"{iso}BUS", name, iso, "BUS", "company")
+    return m.end()
 
 
 def _named(hits: list[Hit]) -> Named:
@@ -1071,27 +1196,41 @@ def _nationality(
         office = pats.office_of.search(text, max(0, start - 60), start)
         if office is not None:
             return _offices_of(out, text, office, start, end, iso, hits, when, kb)
+    if (
+        kind != "adj"
+        and kind != "dem"
+        and text.endswith(_IN_OF, max(0, start - 3), start)
+        and text[max(0, start - 25) : start - 4].rpartition(" ")[2].lower() in pats.resident_heads
+    ):
+        resident = pats.resident.search(text, max(0, start - 60), start)
+        if resident is not None:  # "the junta in Niger", "authorities in Tehran", "the government of Iraq"
+            role = kb.institutions.get(_squash(resident.group("inst").lower()), "GOV")
+            key, info = _role_keys(place, iso, role)[0]
+            out.put(key, info, resident.start("inst"), end)
+            return end
     if follower in ("-", "–") and kind in ("adj", "country", "capital"):
+        origin = pats.origin.match(text, end)
+        if origin is not None:  # "Turkish-made drones", "the London-based monitor": no actor
+            return origin.end()
         sponsor = pats.sponsor.match(text, end)
         if sponsor:
             return _sponsored(out, start, end, place, kind, sponsor, kb, hits, text)
-    if kind in ("adj", "country") and follower in (" ", "'", "’", "\t"):
+    if (kind == "adj" or kind == "country") and follower in (" ", "'", "’", "\t") or (
+        follower in _APOSTROPHES and (kind == "seat" or kind == "capital" and not _is_locative(text, start, kb))
+    ):  # "Kyiv's forces", "the Kremlin's spokesman" too
         nxt = _NEXT_TOKEN.match(hay, end + 1)
         word = nxt.group(1) if nxt is not None else ""
         if word in kb.trigger_words:
-            m = _follow_for(word, kind == "adj").match(text, end)
+            m = _follow_for(word).match(text, end)
             branch = m.lastgroup if m else None
-            if branch == "f_company":
-                assert m is not None
-                name = text[start : m.end()]
-                out.add(f"company:{name}", start, m.end(), f"{iso}BUS", name, iso, "BUS", "company")
-                return m.end()
             if branch == "f_titled":
                 assert m is not None
                 if _known_span(hits, m.start("name")):
                     return end
                 title = normalise(m.group("title")).strip()
                 role = kb.titles.get(_squash(title), {}).get("role", "GOV")
+                if _former(text, start, end, m.start("title"), pats):
+                    role = "ELI"
                 name = m.group("name")
                 out.add(f"person:{iso}:{name}", m.start("name"), m.end("name"), f"{iso}{role}", name, iso, role, "person")
                 return m.end()
@@ -1106,7 +1245,8 @@ def _nationality(
                 return m.end()
             if branch == "f_alone":
                 assert m is not None
-                return _office(out, start, m.group("alone_title"), m.end(), iso, place.label, when, kb)
+                former = _former(text, start, end, m.start("alone_title"), pats)
+                return _office(out, start, m.group("alone_title"), m.end(), iso, place.label, when, kb, former=former)
             if branch == "f_inst":
                 assert m is not None
                 role = kb.institutions.get(_squash(m.group("inst").lower()), "GOV")
@@ -1115,6 +1255,15 @@ def _nationality(
                 key, info = _role_keys(place, iso, role)[0]
                 out.put(key, info, start, m.end())
                 return m.end()
+            if branch == "f_model":  # "a Turkish F-16", "U.S. B-2 bombers": military hardware
+                assert m is not None
+                key, info = _role_keys(place, iso, "MIL")[0]
+                out.put(key, info, start, m.end())
+                return m.end()
+    if follower == " " and kind in _NATIONAL_KINDS and text[end + 1 : end + 2].isupper():
+        stop = _company(out, text, start, end, iso, hay, kb, pats)
+        if stop:  # "China Evergrande Group", "Turkish Airlines", "Saudi National Bank"
+            return stop
     if kind == "capital" or kind == "seat":
         if kind == "capital" and _is_locative(text, start, kb):
             return end
@@ -1126,6 +1275,28 @@ def _nationality(
         _aligned(out, text, start, end, place, pats)
     out.put(place.country[0], place.country[1], start, end)
     return end
+
+
+def _former(text: str, start: int, end: int, title_start: int, pats: Patterns) -> bool:
+    """True when "former", "late", "ex-" qualifies the office: before the nationality ("the late Libyan
+    leader") or among the rank words after it ("Iraq's former prime minister")."""
+    between = text[end:title_start].lower().replace("-", " ").split()
+    if any(word.strip("'’") in pats.former_words for word in between):
+        return True
+    return pats.former_before.search(text, max(0, start - 24), start) is not None
+
+
+
+
+def _group_after(hits: list[Hit], text: str, end: int, index: int, iso: str, between: re.Pattern[str]) -> bool:
+    """True when one of the next two matches after hit ``index`` is a known armed group, party or
+    administration of country ``iso`` and only what ``between`` matches separates it from ``end``
+    (the match in between being a sponsor: "Yemen's Iran-aligned Houthis")."""
+    for j in (index + 1, index + 2):
+        if j < len(hits) and iso in hits[j][2].group_countries:
+            at = between.match(text, end)
+            return at is not None and at.end() == hits[j][0]
+    return False
 
 
 def _role_keys(place: Place, iso: str, role: str) -> tuple[tuple[str, Info], tuple[str, Info]]:
@@ -1174,6 +1345,7 @@ def _possessive_of_known(end: int, hits: list[Hit], index: int, iso: str | None)
 
 
 _OF = ("of ", "of the ")
+_IN_OF = ("in ", "of ")
 
 
 def _offices_of(
@@ -1274,6 +1446,8 @@ def _sponsored(
         return m.end()
     if not noun:
         return m.end()
+    if m.start("noun") > m.end("verb") + 1 and _named_inside(hits, m.end("verb"), m.start("noun"), noun, kb):
+        return m.end("verb")  # "Iran-backed Houthi rebels", "Turkish-backed Syrian rebels": named, no proxy
     if _known_group_follows(hits, m.end(), text):
         return m.end()
     out.put(place.proxy[0], place.proxy[1], start, m.end())
@@ -1285,15 +1459,38 @@ def _anonymous_nouns() -> frozenset[str]:
     return frozenset(n.lower() for n in knowledge().lexicon["anonymous_nouns"])
 
 
-def _known_group_follows(hits: list[Hit], pos: int, text: str) -> bool:
-    """True when a known armed group is named in the same clause ("..., also known as SNA")."""
-    for i in range(_first_hit_from(hits, pos), len(hits)):
-        start, _, sense_set = hits[i]
-        if start > pos + 120 or "." in text[pos:start] and "." in text[pos:start].replace("U.S.", ""):
+def _named_inside(hits: list[Hit], start: int, stop: int, noun: str, kb: KB) -> bool:
+    """True when the words between a sponsor verb and its noun name the force: a known armed group
+    ("Iran-backed Houthi rebels") or a nationality that makes an institution with the noun
+    ("Turkish-backed Syrian rebels": Syrian rebels)."""
+    for i in range(_first_hit_from(hits, start), len(hits)):
+        hit_start, _, sense_set = hits[i]
+        if hit_start >= stop:
             return False
-        if sense_set.armed:
+        if sense_set.armed or (sense_set.has_adj and noun in kb.institutions):
             return True
     return False
+
+
+_APPOSITION = re.compile(
+    r"[\s,(:—–-]*(?:(?:also|collectively|commonly|better|locally)\s+)?"
+    r"(?:(?:known|referred\s+to)\s+as|called|named|such\s+as|including|like|led\s+by|under|of|from|in)?"
+    r"[\s,(:]*(?:the\s+)?"
+)
+
+
+def _known_group_follows(hits: list[Hit], pos: int, text: str) -> bool:
+    """True when a known armed group stands in apposition to the proxy noun ("Turkish-backed factions,
+    the Syrian National Army", "Iran-backed militias such as Kataib Hezbollah"): they are that group.
+
+    A group named further on in the clause is another party ("U.S.-backed forces declared the
+    defeat of Islamic State").
+    """
+    i = _first_hit_from(hits, pos)
+    if i >= len(hits) or not hits[i][2].armed:
+        return False
+    between = _APPOSITION.match(text, pos)
+    return between is not None and between.end() == hits[i][0]
 
 
 def _office(
@@ -1306,9 +1503,17 @@ def _office(
     when: dt.date,
     kb: KB,
     stop: int | None = None,
+    former: bool = False,
 ) -> int:
-    """"the Turkish foreign minister": the holder on that date if known, else the office itself."""
+    """"the Turkish foreign minister": the holder on that date if known, else the office itself.
+
+    A ``former`` office ("the former Turkish foreign minister") is held by nobody now: an <ISO>ELI.
+    """
     title = _squash(normalise(title_text).strip())
+    if former:
+        name = f"former {label} {title}"
+        out.add(f"office:{iso}:former {title}", start, stop or match_end, f"{iso}ELI", name, iso, "ELI", "official")
+        return match_end
     spec = kb.titles.get(title, {})
     role = spec.get("role", "GOV")
     office = spec.get("office")

@@ -151,6 +151,7 @@ class Lexicon:
     forum_before: re.Pattern[str]
     irregular_past: frozenset[str]
     origin_before: re.Pattern[str]
+    agent_qualifiers: frozenset[str]
     grievance_before: re.Pattern[str]
     clause_break: re.Pattern[str]
     clause_split: WordSplit | None
@@ -336,6 +337,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         forum_before=re.compile(refs["forum_before"], re.IGNORECASE),
         irregular_past=frozenset(w.lower() for w in refs.get("irregular_past", [])),
         origin_before=re.compile(refs["origin_before"], re.IGNORECASE),
+        agent_qualifiers=frozenset(w.lower() for w in refs.get("agent_qualifiers", [])),
         grievance_before=re.compile(refs["grievance_before"], re.IGNORECASE),
         clause_break=re.compile(refs["clause_break"], re.IGNORECASE),
         clause_split=clause_split,
@@ -1123,6 +1125,10 @@ _THAT = re.compile(r"[\w'’-]*\s+that\b", re.IGNORECASE)
 _HEAD = re.compile(r"[\w'’-]+")
 # "X and Y traded accusations": a directed event done by each side to the other.
 _RECIPROCAL = re.compile(r"\b(?:traded|trade|trading|exchanged|exchanging|swapped)\s+(?:\w+\s+)?$", re.IGNORECASE)
+# "accused China of providing weapons to Russia": the event after "of" is the accusation's content.
+_OF_COMPLEMENT = re.compile(r"\s+(?:[\w.'’-]+\s+){0,5}?of\s+", re.IGNORECASE)
+_TRIGGER_PREP = re.compile(r"\b(?:in|into|at|on|near|around|off|across|inside)$", re.IGNORECASE)
+_JUST_THE = re.compile(r"\s*(?:the\s+)?(?:[\w.'’-]+\s+){0,2}?", re.IGNORECASE)
 _BY = re.compile(r"^\s*(?:[\w'’-]+\s+){0,2}?by\b", re.IGNORECASE)
 # A form of "be" (or "get") just before a participle makes it passive: "was attacked by".
 _AUX_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|got|gets|get)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
@@ -1134,16 +1140,34 @@ def _active_past(sentence: str, start: int, head_end: int) -> bool:
     return sentence.endswith("ed", start, head_end) and _AUX_BEFORE.search(sentence, max(0, start - 20), start) is None
 
 
+def _unqualified(sentence: str, local: list[_Mention], qualifiers: frozenset[str]) -> list[_Mention]:
+    """The mentions less those that only qualify the actor named right after them ("Russia-led CSTO")."""
+    out: list[_Mention] = []
+    for i, m in enumerate(local):
+        if sentence.startswith("-", m.end) and i + 1 < len(local):
+            word = _HEAD.match(sentence, m.end + 1)
+            if word is not None and word.group().lower() in qualifiers and 0 <= local[i + 1].start - word.end() <= 2:
+                continue
+        out.append(m)
+    return out
+
+
+def _own_object(sentence: str, start: int, end: int, at: int) -> bool:
+    """A trigger ending in its own preposition ("froze its participation in") takes the name right
+    after it (at ``at``) as its object, not as a place."""
+    return _TRIGGER_PREP.search(sentence, max(start, end - 7), end) is not None and _JUST_THE.fullmatch(sentence, end, at) is not None
+
+
 def _participial(sentence: str, start: int) -> bool:
     """The trigger heads a participial phrase after a comma ("Zelenskiy told the U.N. General
     Assembly, accusing Moscow of ..."): its subject is the sentence's, not the nearest name."""
-    head = _HEAD.match(sentence, start)
-    if head is None or not head.group().lower().endswith("ing"):
-        return False
     k = start - 1
     while k >= 0 and sentence[k] == " ":
         k -= 1
-    return k >= 0 and sentence[k] == ","
+    if k < 0 or sentence[k] != ",":
+        return False
+    head = _HEAD.match(sentence, start)
+    return head is not None and head.group().lower().endswith("ing")
 
 
 _AND_MODAL = re.compile(r"\band\s+(?:would|will|could|might|may|must|shall)\s+$", re.IGNORECASE)
@@ -1159,6 +1183,8 @@ def _coordinated_past(sentence: str, start: int, irregular: frozenset[str]) -> i
             return None
         word = head.group().lower()
         return start - 4 if word.endswith("ed") or word in irregular else None
+    if sentence.find("and ", max(0, start - 12), start) < 0:
+        return None
     modal = _AND_MODAL.search(sentence, max(0, start - 12), start)
     return modal.start() if modal else None
 
@@ -1200,7 +1226,7 @@ def _participants(
             and m.end <= rb
             and m.side not in right_sides
             and not (joint and topics.holds(m.start))
-            and not (unplaced and places.holds(m.start))
+            and not (unplaced and places.holds(m.start) and not _own_object(sentence, start, end, m.start))
         ):
             right_sides.add(m.side)
             right.append(m)
@@ -1458,6 +1484,8 @@ def _read_sentence(
     found, occurrences = _scan_sentence(low, lex)
     hits = None if exotic and FOLD_EXOTIC.search(sentence) else found
     local = [_Mention(start - s0, end - s0, code, side, state) for start, end, code, side, state in ments if end <= s1]
+    if any(sentence.startswith("-", m.end) for m in local):
+        local = _unqualified(sentence, local, lex.agent_qualifiers)
     anaphora = lex.anaphora if hits is None else lex.anaphora_union.pattern_for(hits) if admits(lex.anaphora_gate, hits) else None
     anaphors = [m.span() for m in anaphora.finditer(sentence)] if anaphora is not None else []
     if not local and not anaphors:
@@ -1504,10 +1532,12 @@ def _read_sentence(
             continue
         for ti in range(gi + 1, len(triggers)):
             t = triggers[ti]
-            if t.rule.polarity == g.rule.polarity and t.start - g.end <= GOVERN_SPAN:
-                if _coordinated_past(sentence, t.start, lex.irregular_past) is not None:
-                    break  # a new predicate: it and what follows are no longer the governed content
-                suppressed.add(ti)
+            if t.start - g.end > GOVERN_SPAN:
+                break
+            if _coordinated_past(sentence, t.start, lex.irregular_past) is not None:
+                break  # a new predicate: it and what follows are no longer the governed content
+            if t.rule.polarity == g.rule.polarity or g.rule.kind == "accusation" and _OF_COMPLEMENT.fullmatch(sentence, g.end, t.start):
+                suppressed.add(ti)  # the governed content; what one is accused of is alleged, not reported
     cue_index = _CueIndex(low, tokens, lex, hits, known) if lex.cue_words is not None and len(low) == len(sentence) else None
     out: list[_Pending] = []
     for ti, trig in enumerate(triggers):
