@@ -82,11 +82,15 @@ def _split(text: str, start: int, limit: int) -> list[tuple[int, int]]:
             if char == "." and not _plain_word_stop(text, stop) and _is_abbreviation_stop(text, stop, after):
                 continue
             end = after
-        chunk = text[start:end]
-        stripped = chunk.strip()
-        if stripped:
-            first = start + len(chunk) - len(chunk.lstrip())
-            spans.append((first, first + len(stripped)))
+        # The chunk ``text[start:end]`` trimmed of whitespace, found without copying it (a sentence
+        # usually has one space before it and none after).
+        first, last = start, end
+        while first < last and text[first].isspace():
+            first += 1
+        while last > first and text[last - 1].isspace():
+            last -= 1
+        if first < last:
+            spans.append((first, last))
         start = after
     _append_span(text, start, limit, spans)
     return spans
