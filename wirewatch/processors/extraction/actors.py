@@ -643,6 +643,8 @@ def _phrase_chars(phrases: list[str]) -> str:
 # A dictionary match that survived the boundary and case checks: (start, end, senses). A plain tuple:
 # an article has ~90 of them and a tuple costs a fraction of a dataclass instance to build.
 Hit = tuple[int, int, SenseSet]
+# An automaton key's payload: (length less one, senses, title-case only, sport term or verb and cue targets).
+Payload = tuple[int, SenseSet | None, bool, tuple[str | None, tuple[str, ...]] | None]
 
 
 def _first_hit_from(hits: list[Hit], pos: int) -> int:
@@ -690,7 +692,9 @@ def _scan(text: str, kb: KB, hay: str) -> tuple[list[Hit], Extras]:
     extras = Extras()
     hits: list[Hit] = [_NO_HIT]
     append = hits.append
-    for last, (length, sense_set, title_only, extra) in kb.automaton.iter(scan):
+    for item in kb.automaton.iter(scan):
+        hit: tuple[int, Payload] = item  # typed, so that the compiled unpacking reads the tuple directly
+        last, (length, sense_set, title_only, extra) = hit
         start = last - length - 1
         # Extras were matched on the normalised text itself: where the scan blanked a character,
         # the key must still be there verbatim (an aligned cue is all letters, never blanked).
@@ -701,6 +705,7 @@ def _scan(text: str, kb: KB, hay: str) -> tuple[list[Hit], Extras]:
         previous = hits[-1]
         if previous[0] < start < previous[1]:  # inside the last hit kept: cheapest to drop first
             continue
+        kept: SenseSet | None
         if title_only:
             if not text[start].isupper():
                 continue

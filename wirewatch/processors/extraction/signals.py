@@ -299,7 +299,8 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     mediation_heads = union_heads(heads_of(re.compile(c["pattern"], re.IGNORECASE)) for c in med["cues"])
     word_literals = frozenset().union(speech, *(vocab for vocab, _, _ in traps))
     gates: list[Gate] = [g for rule in rules for _, g in rule.patterns]
-    gates += [*anaphora_union.gates, anaphora_gate, mediation_gate, *(g for _, g in attribution), *(c.gate for c in mediation)]
+    gates += [*anaphora_union.gates, anaphora_gate, mediation_gate]
+    gates += [*(g for _, g in attribution), *(c.gate for c in mediation)]
     gates += [tuple(phrases) for _, phrases, _ in traps]
     gates += [h.prefixes for h in (mediation_heads, *(c.heads for c in mediation)) if h is not None]
     gates += [tuple(prefix_alts) if cue_words is not None else (), tuple(word_literals)]
@@ -551,6 +552,10 @@ def _lower(text: str) -> str:
         return low
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
+
+# What the automata report: (last character, payload); see ``_article_automaton`` and ``_sentence_automaton``.
+KeyHit = tuple[int, tuple[frozenset[int], int, bool, bool]]
+LiteralHit = tuple[int, tuple[str, int, bool, bool]]
 
 MentionRow = tuple[int, int, str, str, bool]  # start, end, actor code, side, whether the side is a state
 
@@ -1361,7 +1366,9 @@ def _article_scan(low: str, lex: Lexicon) -> tuple[list[tuple[int, frozenset[int
     size = len(low)
     keys: list[tuple[int, frozenset[int]]] = []
     anaphors: list[tuple[int, int]] = []
-    for end_idx, (rule_ids, klen, whole, anaphoric) in lex.automaton.iter(low):
+    for item in lex.automaton.iter(low):
+        key_hit: KeyHit = item  # typed, so that the compiled unpacking reads the tuple directly
+        end_idx, (rule_ids, klen, whole, anaphoric) = key_hit
         begin = end_idx - klen + 1
         if anaphoric:
             anaphors.append((begin, end_idx + 1))
@@ -1449,7 +1456,9 @@ def _scan_sentence(low: str, lex: Lexicon) -> tuple[set[str], Occurrences]:
     hits: set[str] = set()
     occurrences: Occurrences = []
     size = len(low)
-    for end, (literal, back, gated, word) in lex.scanner.iter(low):
+    for item in lex.scanner.iter(low):
+        literal_hit: LiteralHit = item  # typed, so that the compiled unpacking reads the tuple directly
+        end, (literal, back, gated, word) = literal_hit
         if gated:
             hits.add(literal)
         if word:
@@ -1486,7 +1495,10 @@ def _read_sentence(
     local = [_Mention(start - s0, end - s0, code, side, state) for start, end, code, side, state in ments if end <= s1]
     if any(sentence.startswith("-", m.end) for m in local):
         local = _unqualified(sentence, local, lex.agent_qualifiers)
-    anaphora = lex.anaphora if hits is None else lex.anaphora_union.pattern_for(hits) if admits(lex.anaphora_gate, hits) else None
+    if hits is None:
+        anaphora: re.Pattern[str] | None = lex.anaphora
+    else:
+        anaphora = lex.anaphora_union.pattern_for(hits) if admits(lex.anaphora_gate, hits) else None
     anaphors = [m.span() for m in anaphora.finditer(sentence)] if anaphora is not None else []
     if not local and not anaphors:
         return []
