@@ -1340,7 +1340,7 @@ def _read_sentence(
     found, occurrences = _scan_sentence(low, lex)
     hits = None if exotic and FOLD_EXOTIC.search(sentence) else found
     local = [_Mention(start - s0, end - s0, code, side, state) for start, end, code, side, state in ments if end <= s1]
-    if any(sentence.startswith("-", m.end) for m in local):
+    if "-" in sentence and any(sentence.startswith("-", m.end) for m in local):
         local = _unqualified(sentence, local, lex.agent_qualifiers)
     if admits(lex.anaphora_gate, hits):
         anaphors = [m.span() for m in lex.anaphora.finditer(sentence)]
@@ -1378,6 +1378,9 @@ def _read_sentence(
         speakers = [m for m in local if _inside(m, claim_spans)]
     else:
         participants, speakers = local, []
+    # The cross-clause readings need an "and" (coordinated predicates) or a comma (participles).
+    has_and = "and " in low
+    has_comma = "," in sentence
     suppressed: set[int] = set()
     for gi, g in enumerate(triggers):
         if not g.rule.governs:
@@ -1386,7 +1389,7 @@ def _read_sentence(
             t = triggers[ti]
             if t.start - g.end > GOVERN_SPAN:
                 break
-            if _coordinated_past(sentence, t.start, lex.irregular_past) is not None:
+            if has_and and _coordinated_past(sentence, t.start, lex.irregular_past) is not None:
                 break  # a new predicate: it and what follows are no longer the governed content
             if t.rule.polarity == g.rule.polarity or g.rule.kind == "accusation" and _OF_COMPLEMENT.fullmatch(sentence, g.end, t.start):
                 suppressed.add(ti)  # the governed content; what one is accused of is alleged, not reported
@@ -1405,9 +1408,9 @@ def _read_sentence(
         window = _window(sentence, trig.start, trig.end, breaks)
         chosen, distance = _participants(sentence, trig, cands, lex, window, places, topics, breaks)
         how = "explicit"
-        conjunction = _coordinated_past(sentence, trig.start, lex.irregular_past)
+        conjunction = _coordinated_past(sentence, trig.start, lex.irregular_past) if has_and else None
         coordinated = conjunction is not None
-        participial = not coordinated and frame == "directed" and _participial(sentence, trig.start)
+        participial = has_comma and not coordinated and frame == "directed" and _participial(sentence, trig.start)
         if coordinated or participial:
             # The subject of a participle is that of the clause before its comma, speakers included
             # ("..., Manila said, accusing Beijing"); that of a coordinated predicate, its clause's.
