@@ -329,6 +329,11 @@ def knowledge() -> KB:
 
     for phrase in lexicon.get("blockers", []):
         add(phrase, "block", phrase)
+    # "ethnic Albanians in Kosovo": a people, not the state; blocked like any phrase, at no cost per match.
+    for word in lexicon.get("ethnic_words", []):
+        for rec in countries.values():
+            for nationality in {*rec["adj"], *rec["dem"]}:
+                add(f"{word} {nationality}", "block", nationality)
 
     person_risk = frozenset(normalise(w).strip() for w in lexicon.get("person_risk", []))
     negative = frozenset(normalise(k).strip() for k in (lexicon.get("negative_context") or {}))
@@ -511,7 +516,6 @@ class Patterns:
     origin: re.Pattern[str]
     former_before: re.Pattern[str]
     former_words: frozenset[str]
-    ethnic_before: tuple[str, ...]
     resident: re.Pattern[str]
     resident_heads: frozenset[str]
     descriptors: re.Pattern[str]
@@ -616,7 +620,6 @@ def patterns() -> Patterns:
             r"[ \t]+(?:in|of)[ \t]+(?:the[ \t]+)?$"
         ),
         resident_heads=frozenset(w.split()[-1].lower() for w in lex["resident_institutions"]),
-        ethnic_before=tuple(f"{w} " for word in lex["ethnic_words"] for w in (word.lower(), word.capitalize())),
         descriptors=re.compile(
             rf"(?:['’]s?)?[ \t]+(?:(?:(?i:{_alt(lex['group_descriptors'])})|[A-Z][\w.]*[-–](?i:{sponsor_words}))[ \t]+){{0,3}}"
             rf"(?:[a-z]+[ \t]+(?:from|of)[ \t]+(?:the[ \t]+)?)?"
@@ -1060,8 +1063,6 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
             continue
         if sense_set.negative and _negative_context(start, end, sense_set.key, kb, extras.cues):
             continue
-        if (kind == "adj" or kind == "dem") and text.endswith(pats.ethnic_before, max(0, start - 12), start):
-            continue  # "ethnic Albanians in Kosovo": a people, not the state of Albania
         follower = text[end : end + 1]
         if follower in _APOSTROPHES and _possessive_of_known(end, hits, index, iso):
             continue
@@ -1197,9 +1198,10 @@ def _nationality(
         if office is not None:
             return _offices_of(out, text, office, start, end, iso, hits, when, kb)
     if (
-        kind != "adj"
-        and kind != "dem"
+        hay[start - 1] in "nf"
         and text.endswith(_IN_OF, max(0, start - 3), start)
+        and kind != "adj"
+        and kind != "dem"
         and text[max(0, start - 25) : start - 4].rpartition(" ")[2].lower() in pats.resident_heads
     ):
         resident = pats.resident.search(text, max(0, start - 60), start)
