@@ -329,11 +329,6 @@ def knowledge() -> KB:
 
     for phrase in lexicon.get("blockers", []):
         add(phrase, "block", phrase)
-    # "ethnic Albanians in Kosovo": a people, not the state; blocked like any phrase, at no cost per match.
-    for word in lexicon.get("ethnic_words", []):
-        for rec in countries.values():
-            for nationality in {*rec["adj"], *rec["dem"]}:
-                add(f"{word} {nationality}", "block", nationality)
 
     person_risk = frozenset(normalise(w).strip() for w in lexicon.get("person_risk", []))
     negative = frozenset(normalise(k).strip() for k in (lexicon.get("negative_context") or {}))
@@ -518,6 +513,8 @@ class Patterns:
     former_words: frozenset[str]
     resident: re.Pattern[str]
     resident_heads: frozenset[str]
+    ethnic: tuple[str, ...]
+    ethnic_last: str
     descriptors: re.Pattern[str]
 
 
@@ -619,9 +616,12 @@ def patterns() -> Patterns:
             rf"(?:(?i:{_alt(lex['resident_modifiers'])})[ \t]+)?(?P<inst>(?i:{_alt(lex['resident_institutions'])}))"
             r"[ \t]+(?:in|of)[ \t]+(?:the[ \t]+)?$"
         ),
+        ethnic=tuple(f"{w} " for word in lex["ethnic_words"] for w in (word.lower(), word.capitalize())),
+        ethnic_last="".join(sorted({normalise(word)[-1] for word in lex["ethnic_words"]})),
         resident_heads=frozenset(w.split()[-1].lower() for w in lex["resident_institutions"]),
         descriptors=re.compile(
-            rf"(?:['’]s?)?[ \t]+(?:(?:(?i:{_alt(lex['group_descriptors'])})|[A-Z][\w.]*[-–](?i:{sponsor_words}))[ \t]+){{0,3}}"
+            rf"(?:['’]s?)?[ \t]+"
+            rf"(?:(?:(?i:{_alt(lex['group_descriptors'])})|[A-Z][\w.]*[-–](?i:{sponsor_words}))[ \t]+){{0,3}}"
             rf"(?:[a-z]+[ \t]+(?:from|of)[ \t]+(?:the[ \t]+)?)?"
         ),
     )
@@ -1027,7 +1027,9 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
     for index, (start, end, sense_set) in enumerate(hits):
         if start < consumed_until:
             continue
-        if (start == 0 or text[start - 1] == "\n") and (text[end : end + 1] == "," or text[end : end + 2] in _DATELINE_NEXT):
+        if (start == 0 or text[start - 1] == "\n") and (
+            text[end : end + 1] == "," or text[end : end + 2] in _DATELINE_NEXT
+        ):
             dateline = _dateline(text, start, end)
             if dateline:  # "KYIV, Nov 15 (Reuters) -": where the story was filed, not an actor
                 consumed_until = dateline
@@ -1273,6 +1275,8 @@ def _nationality(
             _aligned(out, text, start, end, place, pats)
         out.put(place.gov[0], place.gov[1], start, end)
         return end
+    if hay[start - 1] in pats.ethnic_last and text.endswith(pats.ethnic, max(0, start - 16), start):
+        return end  # "ethnic Albanians in Kosovo": a people, not the state of Albania
     if out.aligned_possible:
         _aligned(out, text, start, end, place, pats)
     out.put(place.country[0], place.country[1], start, end)
