@@ -218,8 +218,12 @@ def normalise(text: str) -> str:
 # Knowledge loading.
 
 
+#: libyaml's loader where PyYAML was built with it: the leaders file alone takes seconds in pure Python.
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load(name: str) -> Any:
-    return yaml.safe_load((KNOWLEDGE / name).read_text(encoding="utf-8"))
+    return yaml.load((KNOWLEDGE / name).read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
 
 
 def _is_exact(surface: str) -> bool:
