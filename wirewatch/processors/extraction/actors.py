@@ -508,6 +508,7 @@ class Patterns:
     aligned_before: re.Pattern[str]
     sport_score: re.Pattern[str]
     sport_verb: re.Pattern[str]
+    sport_political: re.Pattern[str]
     before_anon_last: frozenset[str]
     before_anon_chars: str
     office_of: re.Pattern[str]
@@ -608,6 +609,7 @@ def patterns() -> Patterns:
         # search skips to digits in C (a leading lookbehind would be tried at every position).
         sport_score=re.compile(r"\d(?<![\d-]\d)\d?[ \t]*[-–][ \t]*\d{1,2}(?![\d-])"),
         sport_verb=re.compile(rf"\b(?:{sport_verbs})\b", re.I),
+        sport_political=re.compile(rf"\b(?:{_alt(lex['sport_political_words'])})\b", re.I),
         before_anon_last=frozenset(last_words),
         before_anon_chars=_phrase_chars(lex["indefinite_words"] + lex["degree_words"]),
         office_of=re.compile(rf"(?i:\b(?P<title>{_alt(list(lex['titles']))})(?P<plural>s)?[ \t]+of[ \t]+(?:the[ \t]+)?)$"),
@@ -840,7 +842,8 @@ def _is_locative(text: str, start: int, kb: KB) -> bool:
 
 
 def _sport_spans(text: str, term_at: list[int], verb_at: list[int], pats: Patterns) -> list[tuple[int, int]]:
-    """Sentences about sport, where nations are teams: a score plus a sport verb, or sport terms.
+    """Sentences about sport, where nations are teams: a score plus a sport verb, or sport terms in a
+    sentence that does not speak of states' dealings (``sport_political_words``).
 
     Only the lines holding a sport term, or a sport verb and a score, are split (``split_line``):
     line breaks always end a sentence, so these are the same sentences a split of the whole article
@@ -863,7 +866,9 @@ def _sport_spans(text: str, term_at: list[int], verb_at: list[int], pats: Patter
     spans = []
     for line_start, line_end in sorted(lines):
         for s, e in split_line(text, line_start, line_end):
-            if any(s <= p < e for p in term_at) or (pats.sport_score.search(text, s, e) and pats.sport_verb.search(text, s, e)):
+            if pats.sport_score.search(text, s, e) and pats.sport_verb.search(text, s, e):
+                spans.append((s, e))
+            elif any(s <= p < e for p in term_at) and not pats.sport_political.search(text, s, e):
                 spans.append((s, e))
     return spans
 
