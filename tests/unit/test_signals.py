@@ -388,7 +388,8 @@ def test_by_after_an_active_verb_belongs_to_its_object() -> None:
     """"welcomed the decision by X" is praise of X; "was attacked by X" is still X's attack."""
     assert _dyads("Ukraine welcomed the decision by the Netherlands and Denmark to supply jets.") == {
         "DNK-UKR": ("praise:UKR:reported",), "NLD-UKR": ("praise:UKR:reported",)}
-    assert _dyads("A Philippine supply boat was rammed by Chinese coast guard vessels.") == {"CHN-PHL": ("attack:CHN:reported",)}
+    rammed = _dyads("A Philippine supply boat was rammed by Chinese coast guard vessels.")
+    assert rammed == {"CHN-PHL": ("attack:CHN:reported",)}
 
 
 def test_a_coordinated_predicate_has_its_clause_subject_and_its_own_modality() -> None:
@@ -396,10 +397,13 @@ def test_a_coordinated_predicate_has_its_clause_subject_and_its_own_modality() -
     accusation does not swallow the next predicate ("rejected the accusations and warned")."""
     blamed = _dyads("Iran denied any role in the attack on the nuclear site and blamed Israel.")["IRN-ISR"]
     assert "accusation:IRN:reported" in blamed and "attack:IRN:denied" in blamed
-    assert "NATO-UKR" in _dyads("Ukraine's foreign minister visited Brussels and met NATO Secretary-General Jens Stoltenberg.")
+    assert "NATO-UKR" in _dyads(
+        "Ukraine's foreign minister visited Brussels and met NATO Secretary-General Jens Stoltenberg.")
     assert _dyads("The United States imposed sanctions on Russia and accused China of helping Moscow.") == {
         "CHN-USA": ("accusation:USA:reported",), "RUS-USA": ("sanction:USA:reported",)}
-    warned = _dyads("Pakistan rejected India's accusations that it was behind the bombing and warned New Delhi against any military action.")
+    warned = _dyads(
+        "Pakistan rejected India's accusations that it was behind the bombing "
+        "and warned New Delhi against any military action.")
     assert warned == {"IND-PAK": ("threat:PAK:reported",)}
     still_denied = _dyads("Iran denied that it had attacked the tanker and seized its crew off Oman.")
     assert all(r.endswith(":denied") for readings in still_denied.values() for r in readings)
@@ -421,7 +425,8 @@ def test_a_complaint_to_a_forum_targets_the_party_complained_of() -> None:
 
 
 def test_leaders_at_a_match_are_read_and_teams_are_not() -> None:
-    met = _dyads("Erdogan shook hands with Egypt's President Abdel Fattah al-Sisi at the opening of the World Cup in Qatar.")
+    met = _dyads(
+        "Erdogan shook hands with Egypt's President Abdel Fattah al-Sisi at the opening of the World Cup in Qatar.")
     assert met == {"EGY-TUR": ("meeting:TUR:reported",)}
     assert _read("France met Germany at the World Cup in Qatar on Sunday.") == []
     assert _read("Erdogan met Sisi in the semi-final of the World Cup.") == []
@@ -438,14 +443,16 @@ def test_a_nominal_event_without_subject_takes_its_doer_from_from() -> None:
 
 def test_a_coordinated_modal_predicate_keeps_the_subject() -> None:
     """"Beijing opposed the sale to Taiwan and would take countermeasures": Beijing threatens, Taiwan does not."""
-    text = "Beijing firmly opposed the U.S. decision to sell F-16 equipment to Taiwan and would take resolute countermeasures."
+    text = ("Beijing firmly opposed the U.S. decision to sell F-16 equipment to Taiwan "
+            "and would take resolute countermeasures.")
     assert "CHN-TWN" not in _dyads(text)
     assert _dyads("China will take \"forceful measures\" if the Philippines continues to provoke it.") == {
         "CHN-PHL": ("threat:CHN:hypothetical",)}
 
 
 def test_the_origin_of_a_launch_is_a_place() -> None:
-    assert set(_dyads("Israel's military said it had intercepted a drone launched from Lebanon by Hezbollah.")) == {"HEZ-ISR"}
+    intercepted = _dyads("Israel's military said it had intercepted a drone launched from Lebanon by Hezbollah.")
+    assert set(intercepted) == {"HEZ-ISR"}
 
 
 def test_recognising_a_state_is_a_grant_of_recognition_to_it() -> None:
@@ -457,7 +464,9 @@ def test_recognising_a_state_is_a_grant_of_recognition_to_it() -> None:
 
 
 def test_a_leader_or_backer_named_before_an_actor_only_qualifies_it() -> None:
-    frozen = _dyads("Armenia's prime minister said his country had frozen its participation in the Russia-led CSTO security alliance.")
+    frozen = _dyads(
+        "Armenia's prime minister said his country had frozen its participation "
+        "in the Russia-led CSTO security alliance.")
     assert set(frozen) == {"ARM-CSTO"}
     assert _dyads("Armenia froze its participation in the CSTO.") == {"ARM-CSTO": ("cutting_ties:ARM:reported",)}
 

@@ -218,8 +218,12 @@ def normalise(text: str) -> str:
 # Knowledge loading.
 
 
+#: libyaml's loader where PyYAML was built with it: the leaders file alone takes seconds in pure Python.
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load(name: str) -> Any:
-    return yaml.safe_load((KNOWLEDGE / name).read_text(encoding="utf-8"))
+    return yaml.load((KNOWLEDGE / name).read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
 
 
 def _is_exact(surface: str) -> bool:
@@ -504,6 +508,7 @@ class Patterns:
     aligned_before: re.Pattern[str]
     sport_score: re.Pattern[str]
     sport_verb: re.Pattern[str]
+    sport_political: re.Pattern[str]
     before_anon_last: frozenset[str]
     before_anon_chars: str
     office_of: re.Pattern[str]
@@ -511,9 +516,10 @@ class Patterns:
     origin: re.Pattern[str]
     former_before: re.Pattern[str]
     former_words: frozenset[str]
-    ethnic_before: tuple[str, ...]
     resident: re.Pattern[str]
     resident_heads: frozenset[str]
+    ethnic: tuple[str, ...]
+    ethnic_last: str
     descriptors: re.Pattern[str]
 
 
@@ -603,6 +609,7 @@ def patterns() -> Patterns:
         # search skips to digits in C (a leading lookbehind would be tried at every position).
         sport_score=re.compile(r"\d(?<![\d-]\d)\d?[ \t]*[-–][ \t]*\d{1,2}(?![\d-])"),
         sport_verb=re.compile(rf"\b(?:{sport_verbs})\b", re.I),
+        sport_political=re.compile(rf"\b(?:{_alt(lex['sport_political_words'])})\b", re.I),
         before_anon_last=frozenset(last_words),
         before_anon_chars=_phrase_chars(lex["indefinite_words"] + lex["degree_words"]),
         office_of=re.compile(rf"(?i:\b(?P<title>{_alt(list(lex['titles']))})(?P<plural>s)?[ \t]+of[ \t]+(?:the[ \t]+)?)$"),
@@ -615,10 +622,12 @@ def patterns() -> Patterns:
             rf"(?:(?i:{_alt(lex['resident_modifiers'])})[ \t]+)?(?P<inst>(?i:{_alt(lex['resident_institutions'])}))"
             r"[ \t]+(?:in|of)[ \t]+(?:the[ \t]+)?$"
         ),
+        ethnic=tuple(f"{w} " for word in lex["ethnic_words"] for w in (word.lower(), word.capitalize())),
+        ethnic_last="".join(sorted({normalise(word)[-1] for word in lex["ethnic_words"]})),
         resident_heads=frozenset(w.split()[-1].lower() for w in lex["resident_institutions"]),
-        ethnic_before=tuple(f"{w} " for word in lex["ethnic_words"] for w in (word.lower(), word.capitalize())),
         descriptors=re.compile(
-            rf"(?:['’]s?)?[ \t]+(?:(?:(?i:{_alt(lex['group_descriptors'])})|[A-Z][\w.]*[-–](?i:{sponsor_words}))[ \t]+){{0,3}}"
+            rf"(?:['’]s?)?[ \t]+"
+            rf"(?:(?:(?i:{_alt(lex['group_descriptors'])})|[A-Z][\w.]*[-–](?i:{sponsor_words}))[ \t]+){{0,3}}"
             rf"(?:[a-z]+[ \t]+(?:from|of)[ \t]+(?:the[ \t]+)?)?"
         ),
     )
@@ -838,7 +847,8 @@ def _is_locative(text: str, start: int, kb: KB) -> bool:
 
 
 def _sport_spans(text: str, term_at: list[int], verb_at: list[int], pats: Patterns) -> list[tuple[int, int]]:
-    """Sentences about sport, where nations are teams: a score plus a sport verb, or sport terms.
+    """Sentences about sport, where nations are teams: a score plus a sport verb, or sport terms in a
+    sentence that does not speak of states' dealings (``sport_political_words``).
 
     Only the lines holding a sport term, or a sport verb and a score, are split (``split_line``):
     line breaks always end a sentence, so these are the same sentences a split of the whole article
@@ -861,7 +871,9 @@ def _sport_spans(text: str, term_at: list[int], verb_at: list[int], pats: Patter
     spans = []
     for line_start, line_end in sorted(lines):
         for s, e in split_line(text, line_start, line_end):
-            if any(s <= p < e for p in term_at) or (pats.sport_score.search(text, s, e) and pats.sport_verb.search(text, s, e)):
+            if pats.sport_score.search(text, s, e) and pats.sport_verb.search(text, s, e):
+                spans.append((s, e))
+            elif any(s <= p < e for p in term_at) and not pats.sport_political.search(text, s, e):
                 spans.append((s, e))
     return spans
 
@@ -1029,7 +1041,9 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
     for index, (start, end, sense_set) in enumerate(hits):
         if start < consumed_until:
             continue
-        if (start == 0 or text[start - 1] == "\n") and (text[end : end + 1] == "," or text[end : end + 2] in _DATELINE_NEXT):
+        if (start == 0 or text[start - 1] == "\n") and (
+            text[end : end + 1] == "," or text[end : end + 2] in _DATELINE_NEXT
+        ):
             dateline = _dateline(text, start, end)
             if dateline:  # "KYIV, Nov 15 (Reuters) -": where the story was filed, not an actor
                 consumed_until = dateline
@@ -1065,8 +1079,6 @@ def find_actors(text: str, published: dt.date | dt.datetime | None = None) -> li
             continue
         if sense_set.negative and _negative_context(start, end, sense_set.key, kb, extras.cues):
             continue
-        if (kind == "adj" or kind == "dem") and text.endswith(pats.ethnic_before, max(0, start - 12), start):
-            continue  # "ethnic Albanians in Kosovo": a people, not the state of Albania
         follower = text[end : end + 1]
         if follower in _APOSTROPHES and _possessive_of_known(end, hits, index, iso):
             continue
@@ -1202,9 +1214,10 @@ def _nationality(
         if office is not None:
             return _offices_of(out, text, office, start, end, iso, hits, when, kb)
     if (
-        kind != "adj"
-        and kind != "dem"
+        hay[start - 1] in "nf"
         and text.endswith(_IN_OF, max(0, start - 3), start)
+        and kind != "adj"
+        and kind != "dem"
         and text[max(0, start - 25) : start - 4].rpartition(" ")[2].lower() in pats.resident_heads
     ):
         resident = pats.resident.search(text, max(0, start - 60), start)
@@ -1276,6 +1289,8 @@ def _nationality(
             _aligned(out, text, start, end, place, pats)
         out.put(place.gov[0], place.gov[1], start, end)
         return end
+    if hay[start - 1] in pats.ethnic_last and text.endswith(pats.ethnic, max(0, start - 16), start):
+        return end  # "ethnic Albanians in Kosovo": a people, not the state of Albania
     if out.aligned_possible:
         _aligned(out, text, start, end, place, pats)
     out.put(place.country[0], place.country[1], start, end)

@@ -287,7 +287,9 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         for v in traps_spec.values()
     )
     trap_occasions = tuple(
-        (re.compile(v["occasion_before"], re.IGNORECASE), int(v.get("officials", 2))) if v.get("occasion_before") else None
+        (re.compile(v["occasion_before"], re.IGNORECASE), int(v.get("officials", 2)))
+        if v.get("occasion_before")
+        else None
         for v in traps_spec.values()
     )
     cal = _yaml("calibration.yaml", directory) or {}
@@ -629,9 +631,12 @@ def _is_trap(
     """Whether the sentence reads as sport, food or markets (``lexicon/traps.yaml``)."""
     for i, (vocab, phrases, minimum) in enumerate(lex.traps):
         if minimum == 1:
-            if not vocab.isdisjoint(words) or (any(p in low for p in phrases) if hits is None else not hits.isdisjoint(phrases)):
+            named = any(p in low for p in phrases) if hits is None else not hits.isdisjoint(phrases)
+            if not vocab.isdisjoint(words) or named:
                 occasion = lex.trap_occasions[i]
-                if occasion is None or ments is None or not _occasion_only(low, words, vocab, phrases, ments, *occasion):
+                if occasion is None or ments is None:
+                    return True
+                if not _occasion_only(low, words, vocab, phrases, ments, *occasion):
                     return True
             continue
         count = len(vocab & words)
@@ -1160,7 +1165,14 @@ def _unqualified(sentence: str, local: list[_Mention], qualifiers: frozenset[str
 def _own_object(sentence: str, start: int, end: int, at: int) -> bool:
     """A trigger ending in its own preposition ("froze its participation in") takes the name right
     after it (at ``at``) as its object, not as a place."""
-    return _TRIGGER_PREP.search(sentence, max(start, end - 7), end) is not None and _JUST_THE.fullmatch(sentence, end, at) is not None
+    if _TRIGGER_PREP.search(sentence, max(start, end - 7), end) is None:
+        return False
+    return _JUST_THE.fullmatch(sentence, end, at) is not None
+
+
+def _from_origin(sentence: str, m: _Mention, lex: Lexicon) -> bool:
+    """``m`` is named after "from": the doer of a nominal event with no subject before it."""
+    return lex.origin_before.search(sentence, max(0, m.start - 10), m.start) is not None
 
 
 def _participial(sentence: str, start: int) -> bool:
@@ -1251,8 +1263,10 @@ def _participants(
         else:
             chosen = (left or right)[:1]
     else:
-        if len(right) >= 2 and not right[0].state and lex.forum_before.search(sentence, max(0, right[0].start - 12), right[0].start):
-            target = next((m for m in right[1:] if lex.grievance_before.search(sentence, max(0, m.start - 40), m.start)), None)
+        forum = right[0] if len(right) >= 2 and not right[0].state else None
+        if forum is not None and lex.forum_before.search(sentence, max(0, forum.start - 12), forum.start):
+            grievance = lex.grievance_before
+            target = next((m for m in right[1:] if grievance.search(sentence, max(0, m.start - 40), m.start)), None)
             if target is not None:
                 right = [target] + [m for m in right if m is not target]
         passive = bool(right) and bool(_BY.match(gap_right)) and not (left and _active_past(sentence, start, head_end))
@@ -1265,7 +1279,7 @@ def _participants(
             chosen = [right[0], right[1]]
         elif not right and len(left) >= 2 and _RECIPROCAL.search(sentence, max(lb, start - 25), start):
             chosen = [left[1], left[0]]
-        elif not left and len(right) >= 2 and lex.origin_before.search(sentence, max(0, right[1].start - 10), right[1].start):
+        elif not left and len(right) >= 2 and _from_origin(sentence, right[1], lex):
             chosen = [right[1], right[0]]
         else:
             chosen = (left or right)[:1]
@@ -1493,7 +1507,7 @@ def _read_sentence(
     found, occurrences = _scan_sentence(low, lex)
     hits = None if exotic and FOLD_EXOTIC.search(sentence) else found
     local = [_Mention(start - s0, end - s0, code, side, state) for start, end, code, side, state in ments if end <= s1]
-    if any(sentence.startswith("-", m.end) for m in local):
+    if "-" in sentence and any(sentence.startswith("-", m.end) for m in local):
         local = _unqualified(sentence, local, lex.agent_qualifiers)
     if hits is None:
         anaphora: re.Pattern[str] | None = lex.anaphora
@@ -1538,6 +1552,9 @@ def _read_sentence(
         speakers = [m for m in local if _inside(m, claim_spans)]
     else:
         participants, speakers = local, []
+    # The cross-clause readings need an "and" (coordinated predicates) or a comma (participles).
+    has_and = "and " in low
+    has_comma = "," in sentence
     suppressed: set[int] = set()
     for gi, g in enumerate(triggers):
         if not g.rule.governs:
@@ -1546,9 +1563,10 @@ def _read_sentence(
             t = triggers[ti]
             if t.start - g.end > GOVERN_SPAN:
                 break
-            if _coordinated_past(sentence, t.start, lex.irregular_past) is not None:
+            if has_and and _coordinated_past(sentence, t.start, lex.irregular_past) is not None:
                 break  # a new predicate: it and what follows are no longer the governed content
-            if t.rule.polarity == g.rule.polarity or g.rule.kind == "accusation" and _OF_COMPLEMENT.fullmatch(sentence, g.end, t.start):
+            alleged = g.rule.kind == "accusation" and _OF_COMPLEMENT.fullmatch(sentence, g.end, t.start) is not None
+            if t.rule.polarity == g.rule.polarity or alleged:
                 suppressed.add(ti)  # the governed content; what one is accused of is alleged, not reported
     cue_index = _CueIndex(low, tokens, lex, hits, known) if lex.cue_words is not None and len(low) == len(sentence) else None
     out: list[_Pending] = []
@@ -1565,9 +1583,9 @@ def _read_sentence(
         window = _window(sentence, trig.start, trig.end, breaks)
         chosen, distance = _participants(sentence, trig, cands, lex, window, places, topics, breaks)
         how = "explicit"
-        conjunction = _coordinated_past(sentence, trig.start, lex.irregular_past)
+        conjunction = _coordinated_past(sentence, trig.start, lex.irregular_past) if has_and else None
         coordinated = conjunction is not None
-        participial = not coordinated and frame == "directed" and _participial(sentence, trig.start)
+        participial = has_comma and not coordinated and frame == "directed" and _participial(sentence, trig.start)
         if coordinated or participial:
             # The subject of a participle is that of the clause before its comma, speakers included
             # ("..., Manila said, accusing Beijing"); that of a coordinated predicate, its clause's.
