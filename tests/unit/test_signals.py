@@ -351,6 +351,8 @@ def test_pronoun_subject_and_rejection() -> None:
         ("Hezbollah fired dozens of rockets at northern Israel, the Israeli military said.", [("attack", "HEZ-ISR")]),
         ("Israeli air strikes hit targets near Damascus early on Monday.", [("attack", "ISR-SYR")]),
         ("Russian forces launched a drone attack on Kyiv overnight.", [("attack", "RUS-UKR")]),
+        ("Russian forces pounded Kharkiv with artillery on Tuesday.", [("attack", "RUS-UKR")]),
+        ("U.S. warplanes struck targets near Hodeidah overnight.", [("attack", "USA-YEM")]),
     ],
 )
 def test_a_trailing_reporter_is_no_target_and_a_struck_place_is(text: str, expected: list[tuple[str, str]]) -> None:
