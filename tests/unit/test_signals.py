@@ -432,6 +432,9 @@ def test_leaders_at_a_match_are_read_and_teams_are_not() -> None:
     assert met == {"EGY-TUR": ("meeting:TUR:reported",)}
     assert _read("France met Germany at the World Cup in Qatar on Sunday.") == []
     assert _read("Erdogan met Sisi in the semi-final of the World Cup.") == []
+    before = _read("Russian President Vladimir Putin met Chinese President Xi Jinping in Beijing on Friday "
+                   "before the opening of the Winter Olympics.")
+    assert [(s.kind, s.dyad) for s in before] == [("meeting", "CHN-RUS")]
 
 
 def test_an_indefinite_destination_is_a_place() -> None:
