@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wirewatch.processors.extraction.actors import country_of, find_actors, find_sources
+from wirewatch.processors.extraction.actors import city_country, country_of, find_actors, find_sources
 
 HERE = Path(__file__).resolve().parent
 SEED = HERE.parent / "fixtures" / "seed-article.txt"
@@ -116,3 +116,9 @@ def test_counterpart_takes_the_office_of_the_official_before_it(published: dt.da
     text = "Russian Foreign Minister Sergei Lavrov met his Turkish counterpart in Antalya."
     counterpart = next(a for a in find_actors(text, published) if a.mentions[0].text == "Turkish counterpart")
     assert (counterpart.name, counterpart.code, counterpart.type) == (holder, "TURGOV", "person")
+
+
+def test_cities_are_places_of_their_state_never_actors() -> None:
+    names = ("Kharkiv", "Aleppo's", "Deir ez-Zor", "Springfield")
+    assert [city_country(name) for name in names] == ["UKR", "SYR", "SYR", None]
+    assert find_actors("Kharkiv was quiet on Tuesday.", dt.date(2022, 5, 10)) == []

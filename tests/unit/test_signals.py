@@ -351,6 +351,8 @@ def test_pronoun_subject_and_rejection() -> None:
         ("Hezbollah fired dozens of rockets at northern Israel, the Israeli military said.", [("attack", "HEZ-ISR")]),
         ("Israeli air strikes hit targets near Damascus early on Monday.", [("attack", "ISR-SYR")]),
         ("Russian forces launched a drone attack on Kyiv overnight.", [("attack", "RUS-UKR")]),
+        ("Russian forces pounded Kharkiv with artillery on Tuesday.", [("attack", "RUS-UKR")]),
+        ("U.S. warplanes struck targets near Hodeidah overnight.", [("attack", "USA-YEM")]),
     ],
 )
 def test_a_trailing_reporter_is_no_target_and_a_struck_place_is(text: str, expected: list[tuple[str, str]]) -> None:
@@ -430,6 +432,9 @@ def test_leaders_at_a_match_are_read_and_teams_are_not() -> None:
     assert met == {"EGY-TUR": ("meeting:TUR:reported",)}
     assert _read("France met Germany at the World Cup in Qatar on Sunday.") == []
     assert _read("Erdogan met Sisi in the semi-final of the World Cup.") == []
+    before = _read("Russian President Vladimir Putin met Chinese President Xi Jinping in Beijing on Friday "
+                   "before the opening of the Winter Olympics.")
+    assert [(s.kind, s.dyad) for s in before] == [("meeting", "CHN-RUS")]
 
 
 def test_an_indefinite_destination_is_a_place() -> None:

@@ -158,6 +158,7 @@ class KB:
     codes: frozenset[str] = field(default_factory=frozenset)
     places: dict[str, Place] = field(default_factory=dict)
     entity_infos: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    cities: dict[str, str] = field(default_factory=dict)  # normalised city name -> ISO (``city_country``)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -414,7 +415,17 @@ def knowledge() -> KB:
         codes,
         places,
         entity_infos,
+        {normalise(city).strip(): iso for iso, names in _load("cities.yaml").items() for city in names},
     )
+
+
+def city_country(name: str) -> str | None:
+    """The state a city other than a capital lies in ("Kharkiv" -> UKR), for readers that need where an
+    event happened. Such cities are places, never actors (a capital stands for its government, Kharkiv
+    does not), so they are looked up here and not recognised in text."""
+    cities = knowledge().cities
+    key = normalise(name).strip()
+    return cities.get(key) or (cities.get(key[:-2]) if key.endswith(" s") else None)  # "Aleppo's"
 
 
 _PLACE_KINDS = frozenset({"country", "adj", "dem", "capital", "seat"})

@@ -1895,7 +1895,7 @@ def _place_host(sentence: str, trig: _Trigger, chosen: list[_Mention], after: re
 @lru_cache(maxsize=4096)
 def _place_side(name: str) -> tuple[str | None, str | None]:
     try:
-        from wirewatch.processors.extraction.actors import find_actors
+        from wirewatch.processors.extraction.actors import city_country, find_actors
     except ImportError:
         return None, None
     for actor in find_actors(f"{name} said on Monday."):
@@ -1903,7 +1903,8 @@ def _place_side(name: str) -> tuple[str | None, str | None]:
             side = side_of(actor)
             if side == actor.country:
                 return side, actor.code
-    return None, None
+    iso = city_country(name)
+    return iso, iso
 
 
 def _slot_builder(cls: type, names: tuple[str, ...]) -> Callable[..., Any]:
